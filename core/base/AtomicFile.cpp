@@ -1,0 +1,35 @@
+#include "AtomicFile.h"
+
+#include "Error.h"
+
+#include <atomic>
+#include <filesystem>
+#include <unistd.h>
+
+namespace remap {
+
+void writeAtomically(const std::string& finalPath, const std::function<void(const std::string& tmpPath)>& write)
+{
+    namespace fs = std::filesystem;
+    static std::atomic<unsigned> counter{0};
+    const fs::path target(finalPath);
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw Error("the output folder does not exist", dir.string());
+    // Keep the extension so writers that look at it (HDF5, FITS) still recognise the file.
+    const std::string tmp = (dir / ("." + target.stem().string() + ".tmp" + std::to_string(::getpid()) + "-" +
+                                    std::to_string(counter++) + target.extension().string()))
+                                .string();
+    try {
+        write(tmp);
+        fs::rename(tmp, target);
+    } catch (const fs::filesystem_error& e) {
+        fs::remove(tmp, ec);
+        throw Error(std::string("could not move the finished file into place: ") + e.what(), finalPath);
+    } catch (...) {
+        fs::remove(tmp, ec);
+        throw;
+    }
+}
+
+}  // namespace remap

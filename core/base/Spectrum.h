@@ -1,0 +1,69 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace remap {
+
+enum class Medium { Unknown, Air, Vacuum };
+
+std::string_view toString(Medium medium);
+// Parses "air", "vacuum" or "unknown" (case-insensitive); throws remap::Error otherwise.
+Medium parseMedium(std::string_view text);
+
+// Stellar labels a file or catalog may carry (PHOENIX headers, reference catalogs).
+struct StellarLabels {
+    std::optional<double> teff;   // K
+    std::optional<double> logg;   // dex (cgs)
+    std::optional<double> feh;    // [Fe/H] or PHOENIX [M/H], dex
+    std::optional<double> alpha;  // [alpha/M], dex
+
+    bool any() const { return teff || logg || feh || alpha; }
+};
+
+// Where a spectrum came from.
+struct Provenance {
+    std::string file;     // path as given by the user
+    int hdu = 0;          // 0-based HDU holding the flux
+    std::string format;   // detected or forced format name, e.g. "sdss-spec"
+    std::string auxFile;  // a second file the reading needed (the PHOENIX WAVE file)
+};
+
+// One 1-D spectrum as a value. Invariants (checked by validate()): all arrays have the same
+// length, wavelengths are finite and strictly increasing, masked pixels have ivar == 0 and
+// finite flux (0 where the file had a non-finite value).
+struct Spectrum {
+    std::vector<double> wavelength;  // Angstrom, in `medium`
+    std::vector<double> flux;        // in `fluxUnit`
+    std::vector<double> ivar;        // inverse variance in 1/fluxUnit^2; 0 = unknown or bad
+    std::vector<std::uint8_t> mask;  // 1 = bad pixel
+
+    Medium medium = Medium::Unknown;
+    std::string fluxUnit;
+    std::string objectName;
+    Provenance provenance;
+    StellarLabels labels;
+    std::map<std::string, std::string> metadata;  // other header values worth showing
+
+    std::size_t size() const { return wavelength.size(); }
+    bool empty() const { return wavelength.empty(); }
+    std::size_t maskedCount() const;
+    // Sum of ivar > 0: true when the file gave any uncertainty.
+    bool hasUncertainty() const;
+
+    // Fills ivar/mask with defaults if empty, masks non-finite flux or ivar, flips a
+    // descending wavelength axis, then validates. Throws remap::Error naming the file.
+    void finalize();
+    void validate() const;
+};
+
+// Robust S/N estimate per pixel (DER_SNR, Stoehr et al. 2008) over unmasked pixels;
+// 0 when fewer than 5 usable pixels.
+double estimateSnr(const Spectrum& spectrum);
+
+}  // namespace remap

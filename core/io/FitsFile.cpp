@@ -1,0 +1,504 @@
+#include "FitsFile.h"
+
+#include "base/Error.h"
+
+#include <fitsio.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+namespace remap {
+
+std::string fitsStatusText(int status)
+{
+    char text[FLEN_STATUS] = {0};
+    fits_get_errstatus(status, text);
+    std::string out = text;
+    if (status == END_OF_FILE || status == READ_ERROR) out += ", the file is probably truncated";
+    return out + " (CFITSIO status " + std::to_string(status) + ")";
+}
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+bool iequals(const std::string& a, const std::string& b)
+{
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+               return std::tolower(x) == std::tolower(y);
+           });
+}
+
+std::string trimmed(std::string s)
+{
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+    std::size_t start = 0;
+    while (start < s.size() && std::isspace(static_cast<unsigned char>(s[start]))) ++start;
+    return s.substr(start);
+}
+
+// Refuses what CFITSIO would report obscurely: missing, empty, or not starting like FITS.
+void checkLooksLikeFits(const std::string& path)
+{
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (ec || !std::filesystem::exists(status)) throw Error("no such file", path);
+    if (!std::filesystem::is_regular_file(status)) throw Error("not a regular file", path);
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec) throw Error("cannot determine the file size: " + ec.message(), path);
+    if (size == 0) throw Error("the file is empty (0 bytes), not a FITS file", path);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error("cannot open the file for reading (permissions?)", path);
+    char head[9] = {0};
+    in.read(head, 9);
+    if (in.gcount() < 9 || std::string(head, 9) != "SIMPLE  =")
+        throw Error("not a FITS file: it does not begin with a SIMPLE card", path);
+    if (size < 2880) throw Error("the file is shorter than one FITS header block (2880 bytes): truncated", path);
+}
+}  // namespace
+
+struct FitsFile::Impl {
+    fitsfile* fptr = nullptr;
+    std::string path;
+
+    void check(int status, const std::string& doing)
+    {
+        if (status == 0) return;
+        fits_clear_errmsg();
+        int hdu = 0;
+        if (fptr) fits_get_hdu_num(fptr, &hdu);
+        throw Error(doing + ": " + fitsStatusText(status), path, hdu - 1);
+    }
+};
+
+FitsFile::FitsFile(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+FitsFile::FitsFile(FitsFile&&) noexcept = default;
+FitsFile& FitsFile::operator=(FitsFile&&) noexcept = default;
+
+FitsFile::~FitsFile()
+{
+    if (impl_ && impl_->fptr) {
+        int status = 0;
+        fits_close_file(impl_->fptr, &status);
+        fits_clear_errmsg();
+    }
+}
+
+FitsFile FitsFile::open(const std::string& path, bool readWrite)
+{
+    checkLooksLikeFits(path);
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    int status = 0;
+    // The disk-file variant: PHOENIX names contain '=' and '+' that CFITSIO's extended
+    // filename syntax would otherwise try to interpret.
+    fits_open_diskfile(&impl->fptr, path.c_str(), readWrite ? READWRITE : READONLY, &status);
+    if (status != 0) {
+        impl->fptr = nullptr;
+        fits_clear_errmsg();
+        throw Error("cannot open as FITS: " + fitsStatusText(status), path);
+    }
+    return FitsFile(std::move(impl));
+}
+
+FitsFile FitsFile::create(const std::string& path)
+{
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    auto impl = std::make_unique<Impl>();
+    impl->path = path;
+    int status = 0;
+    fits_create_diskfile(&impl->fptr, path.c_str(), &status);
+    if (status != 0) {
+        impl->fptr = nullptr;
+        fits_clear_errmsg();
+        throw Error("cannot create FITS file: " + fitsStatusText(status), path);
+    }
+    return FitsFile(std::move(impl));
+}
+
+const std::string& FitsFile::path() const { return impl_->path; }
+
+void FitsFile::close()
+{
+    if (!impl_->fptr) return;
+    int status = 0;
+    fits_close_file(impl_->fptr, &status);
+    impl_->fptr = nullptr;
+    if (status != 0) {
+        fits_clear_errmsg();
+        throw Error("closing the file failed: " + fitsStatusText(status), impl_->path);
+    }
+}
+
+void FitsFile::fail(const std::string& problem) { throw Error(problem, impl_->path, currentHdu()); }
+
+int FitsFile::hduCount()
+{
+    int status = 0, n = 0;
+    fits_get_num_hdus(impl_->fptr, &n, &status);
+    impl_->check(status, "counting HDUs");
+    return n;
+}
+
+void FitsFile::moveTo(int hdu)
+{
+    int status = 0, type = 0;
+    fits_movabs_hdu(impl_->fptr, hdu + 1, &type, &status);
+    if (status != 0) {
+        fits_clear_errmsg();
+        throw Error("cannot move to HDU " + std::to_string(hdu) + ": " + fitsStatusText(status), impl_->path, hdu);
+    }
+}
+
+bool FitsFile::moveToNamed(const std::string& name)
+{
+    const int n = hduCount();
+    for (int h = 1; h < n; ++h) {
+        moveTo(h);
+        if (iequals(extensionName(), name)) return true;
+    }
+    return false;
+}
+
+int FitsFile::currentHdu() const
+{
+    int hdu = 0;
+    if (impl_->fptr) fits_get_hdu_num(impl_->fptr, &hdu);
+    return hdu - 1;
+}
+
+FitsFile::HduType FitsFile::hduType()
+{
+    int status = 0, type = 0;
+    fits_get_hdu_type(impl_->fptr, &type, &status);
+    impl_->check(status, "reading the HDU type");
+    if (type == ASCII_TBL) return HduType::AsciiTable;
+    if (type == BINARY_TBL) return HduType::BinaryTable;
+    return HduType::Image;
+}
+
+std::string FitsFile::extensionName() { return keyString("EXTNAME").value_or(""); }
+
+bool FitsFile::hasKey(const std::string& key)
+{
+    char card[FLEN_CARD];
+    int status = 0;
+    fits_read_card(impl_->fptr, key.c_str(), card, &status);
+    fits_clear_errmsg();
+    return status == 0;
+}
+
+std::optional<std::string> FitsFile::keyString(const std::string& key)
+{
+    char* value = nullptr;
+    int status = 0;
+    fits_read_key_longstr(impl_->fptr, key.c_str(), &value, nullptr, &status);
+    if (status == KEY_NO_EXIST || status == VALUE_UNDEFINED) {
+        fits_clear_errmsg();
+        return std::nullopt;
+    }
+    impl_->check(status, "reading keyword " + key);
+    std::string out = value ? trimmed(value) : std::string();
+    if (value) fits_free_memory(value, &status);
+    return out;
+}
+
+std::optional<double> FitsFile::keyDouble(const std::string& key)
+{
+    double value = 0;
+    int status = 0;
+    fits_read_key(impl_->fptr, TDOUBLE, key.c_str(), &value, nullptr, &status);
+    if (status == KEY_NO_EXIST || status == VALUE_UNDEFINED) {
+        fits_clear_errmsg();
+        return std::nullopt;
+    }
+    if (status != 0) {
+        fits_clear_errmsg();
+        fail("keyword " + key + " is not a number");
+    }
+    return value;
+}
+
+std::optional<long long> FitsFile::keyInt(const std::string& key)
+{
+    const auto value = keyDouble(key);
+    if (!value) return std::nullopt;
+    if (!std::isfinite(*value) || std::floor(*value) != *value) fail("keyword " + key + " is not an integer");
+    return static_cast<long long>(*value);
+}
+
+std::optional<bool> FitsFile::keyBool(const std::string& key)
+{
+    int value = 0;
+    int status = 0;
+    fits_read_key(impl_->fptr, TLOGICAL, key.c_str(), &value, nullptr, &status);
+    if (status == KEY_NO_EXIST || status == VALUE_UNDEFINED) {
+        fits_clear_errmsg();
+        return std::nullopt;
+    }
+    if (status != 0) {
+        fits_clear_errmsg();
+        fail("keyword " + key + " is not a logical value");
+    }
+    return value != 0;
+}
+
+std::vector<std::string> FitsFile::records()
+{
+    int status = 0, nkeys = 0, more = 0;
+    fits_get_hdrspace(impl_->fptr, &nkeys, &more, &status);
+    impl_->check(status, "reading the header");
+    std::vector<std::string> out;
+    out.reserve(static_cast<std::size_t>(nkeys));
+    char card[FLEN_CARD];
+    for (int i = 1; i <= nkeys; ++i) {
+        fits_read_record(impl_->fptr, i, card, &status);
+        impl_->check(status, "reading header record " + std::to_string(i));
+        out.emplace_back(card);
+    }
+    return out;
+}
+
+std::vector<long> FitsFile::imageShape()
+{
+    if (hduType() != HduType::Image) return {};
+    int status = 0, naxis = 0;
+    fits_get_img_dim(impl_->fptr, &naxis, &status);
+    impl_->check(status, "reading the image dimensions");
+    std::vector<long> shape(static_cast<std::size_t>(naxis), 0);
+    if (naxis > 0) fits_get_img_size(impl_->fptr, naxis, shape.data(), &status);
+    impl_->check(status, "reading the image size");
+    return shape;
+}
+
+std::vector<double> FitsFile::readImage()
+{
+    const auto shape = imageShape();
+    if (shape.empty()) fail("the HDU holds no image data");
+    long long n = 1;
+    for (long d : shape) n *= d;
+    if (n <= 0) fail("the image has no pixels");
+    std::vector<double> data(static_cast<std::size_t>(n));
+    double nulval = kNaN;
+    int anynul = 0, status = 0;
+    fits_read_img(impl_->fptr, TDOUBLE, 1, n, &nulval, data.data(), &anynul, &status);
+    impl_->check(status, "reading image pixels");
+    return data;
+}
+
+std::vector<double> FitsFile::readImageRow(long row)
+{
+    const auto shape = imageShape();
+    if (shape.size() != 2) fail("expected a 2-D image");
+    if (row < 0 || row >= shape[1])
+        fail("row " + std::to_string(row) + " is outside the image (" + std::to_string(shape[1]) + " rows)");
+    std::vector<double> data(static_cast<std::size_t>(shape[0]));
+    long first[2] = {1, row + 1};
+    double nulval = kNaN;
+    int anynul = 0, status = 0;
+    fits_read_pix(impl_->fptr, TDOUBLE, first, shape[0], &nulval, data.data(), &anynul, &status);
+    impl_->check(status, "reading image row " + std::to_string(row));
+    return data;
+}
+
+long FitsFile::rowCount()
+{
+    long rows = 0;
+    int status = 0;
+    fits_get_num_rows(impl_->fptr, &rows, &status);
+    impl_->check(status, "reading the table size");
+    return rows;
+}
+
+std::vector<FitsFile::Column> FitsFile::columns()
+{
+    if (hduType() == HduType::Image) return {};
+    int status = 0, ncols = 0;
+    fits_get_num_cols(impl_->fptr, &ncols, &status);
+    impl_->check(status, "reading the table columns");
+    std::vector<Column> out;
+    for (int c = 1; c <= ncols; ++c) {
+        Column col;
+        col.index = c;
+        col.name = keyString("TTYPE" + std::to_string(c)).value_or("");
+        col.unit = keyString("TUNIT" + std::to_string(c)).value_or("");
+        long width = 0;
+        fits_get_coltype(impl_->fptr, c, &col.typecode, &col.repeat, &width, &status);
+        impl_->check(status, "reading the type of column " + std::to_string(c));
+        out.push_back(std::move(col));
+    }
+    return out;
+}
+
+std::optional<FitsFile::Column> FitsFile::findColumn(const std::string& name)
+{
+    for (auto& col : columns())
+        if (iequals(col.name, name)) return col;
+    return std::nullopt;
+}
+
+std::vector<double> FitsFile::readColumn(const Column& column, long row)
+{
+    if (column.typecode == TSTRING || column.typecode == TBIT)
+        fail("column '" + column.name + "' is not numeric");
+    const long rows = rowCount();
+    long long firstRow = 1, count = rows;
+    if (row >= 0) {
+        if (row >= rows) fail("row " + std::to_string(row) + " is outside the table (" + std::to_string(rows) + " rows)");
+        firstRow = row + 1;
+        count = column.repeat;
+    } else if (column.repeat != 1) {
+        count = static_cast<long long>(rows) * column.repeat;
+    }
+    std::vector<double> data(static_cast<std::size_t>(count));
+    int status = 0, anynul = 0;
+    if (count == 0) return data;
+    if (column.typecode == TLOGICAL) {
+        std::vector<char> flags(static_cast<std::size_t>(count));
+        char nul = 0;
+        fits_read_col(impl_->fptr, TLOGICAL, column.index, firstRow, 1, count, &nul, flags.data(), &anynul, &status);
+        impl_->check(status, "reading column '" + column.name + "'");
+        std::transform(flags.begin(), flags.end(), data.begin(), [](char f) { return f ? 1.0 : 0.0; });
+        return data;
+    }
+    double nulval = kNaN;
+    fits_read_col(impl_->fptr, TDOUBLE, column.index, firstRow, 1, count, &nulval, data.data(), &anynul, &status);
+    impl_->check(status, "reading column '" + column.name + "'");
+    return data;
+}
+
+std::vector<std::string> FitsFile::readStringColumn(const Column& column)
+{
+    const long rows = rowCount();
+    int status = 0, anynul = 0;
+    int displayWidth = 0;
+    fits_get_col_display_width(impl_->fptr, column.index, &displayWidth, &status);
+    impl_->check(status, "reading column '" + column.name + "'");
+    long width = displayWidth;
+    if (column.typecode == TSTRING) width = std::max<long>(width, column.repeat);
+    std::vector<std::string> out;
+    std::vector<char> buffer(static_cast<std::size_t>(width) + 1);
+    for (long r = 1; r <= rows; ++r) {
+        char* ptr = buffer.data();
+        char nul[] = "";
+        fits_read_col_str(impl_->fptr, column.index, r, 1, 1, nul, &ptr, &anynul, &status);
+        impl_->check(status, "reading column '" + column.name + "'");
+        out.push_back(trimmed(buffer.data()));
+    }
+    return out;
+}
+
+void FitsFile::createImage(const std::vector<double>& data, int bitpix)
+{
+    int status = 0;
+    long naxes[1] = {static_cast<long>(data.size())};
+    fits_create_img(impl_->fptr, bitpix, 1, naxes, &status);
+    impl_->check(status, "creating an image HDU");
+    fits_write_img(impl_->fptr, TDOUBLE, 1, static_cast<LONGLONG>(data.size()), const_cast<double*>(data.data()),
+                   &status);
+    impl_->check(status, "writing image pixels");
+}
+
+void FitsFile::createImage(const std::vector<std::uint8_t>& data)
+{
+    int status = 0;
+    long naxes[1] = {static_cast<long>(data.size())};
+    fits_create_img(impl_->fptr, BYTE_IMG, 1, naxes, &status);
+    impl_->check(status, "creating an image HDU");
+    fits_write_img(impl_->fptr, TBYTE, 1, static_cast<LONGLONG>(data.size()),
+                   const_cast<std::uint8_t*>(data.data()), &status);
+    impl_->check(status, "writing image pixels");
+}
+
+void FitsFile::createEmptyPrimary()
+{
+    int status = 0;
+    fits_create_img(impl_->fptr, BYTE_IMG, 0, nullptr, &status);
+    impl_->check(status, "creating the primary HDU");
+}
+
+void FitsFile::createTable(const std::string& extname, const std::vector<ColumnSpec>& cols, long rows)
+{
+    std::vector<char*> names, forms, units;
+    for (const auto& c : cols) {
+        names.push_back(const_cast<char*>(c.name.c_str()));
+        forms.push_back(const_cast<char*>(c.form.c_str()));
+        units.push_back(const_cast<char*>(c.unit.c_str()));
+    }
+    int status = 0;
+    fits_create_tbl(impl_->fptr, BINARY_TBL, rows, static_cast<int>(cols.size()), names.data(), forms.data(),
+                    units.data(), extname.c_str(), &status);
+    impl_->check(status, "creating table " + extname);
+}
+
+void FitsFile::writeColumn(int column, const std::vector<double>& values)
+{
+    int status = 0;
+    fits_write_col(impl_->fptr, TDOUBLE, column, 1, 1, static_cast<LONGLONG>(values.size()),
+                   const_cast<double*>(values.data()), &status);
+    impl_->check(status, "writing column " + std::to_string(column));
+}
+
+void FitsFile::writeColumn(int column, const std::vector<std::uint8_t>& values)
+{
+    int status = 0;
+    fits_write_col(impl_->fptr, TBYTE, column, 1, 1, static_cast<LONGLONG>(values.size()),
+                   const_cast<std::uint8_t*>(values.data()), &status);
+    impl_->check(status, "writing column " + std::to_string(column));
+}
+
+void FitsFile::writeColumn(int column, const std::vector<std::string>& values)
+{
+    std::vector<char*> ptrs;
+    for (const auto& v : values) ptrs.push_back(const_cast<char*>(v.c_str()));
+    int status = 0;
+    fits_write_col_str(impl_->fptr, column, 1, 1, static_cast<LONGLONG>(ptrs.size()), ptrs.data(), &status);
+    impl_->check(status, "writing column " + std::to_string(column));
+}
+
+void FitsFile::writeKey(const std::string& key, const std::string& value, const std::string& comment)
+{
+    int status = 0;
+    if (value.size() > 68)
+        fits_update_key_longstr(impl_->fptr, key.c_str(), value.c_str(), comment.c_str(), &status);
+    else
+        fits_update_key(impl_->fptr, TSTRING, key.c_str(), const_cast<char*>(value.c_str()), comment.c_str(),
+                        &status);
+    impl_->check(status, "writing keyword " + key);
+}
+
+void FitsFile::writeKey(const std::string& key, double value, const std::string& comment)
+{
+    int status = 0;
+    fits_update_key(impl_->fptr, TDOUBLE, key.c_str(), &value, comment.c_str(), &status);
+    impl_->check(status, "writing keyword " + key);
+}
+
+void FitsFile::writeKey(const std::string& key, long long value, const std::string& comment)
+{
+    int status = 0;
+    LONGLONG v = value;
+    fits_update_key(impl_->fptr, TLONGLONG, key.c_str(), &v, comment.c_str(), &status);
+    impl_->check(status, "writing keyword " + key);
+}
+
+void FitsFile::writeKey(const std::string& key, bool value, const std::string& comment)
+{
+    int status = 0;
+    int v = value ? 1 : 0;
+    fits_update_key(impl_->fptr, TLOGICAL, key.c_str(), &v, comment.c_str(), &status);
+    impl_->check(status, "writing keyword " + key);
+}
+
+void FitsFile::writeHistory(const std::string& text)
+{
+    int status = 0;
+    fits_write_history(impl_->fptr, text.c_str(), &status);
+    impl_->check(status, "writing HISTORY");
+}
+
+}  // namespace remap
