@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -52,10 +53,13 @@ void checkLooksLikeFits(const std::string& path)
     if (size == 0) throw Error("the file is empty (0 bytes), not a FITS file", path);
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error("cannot open the file for reading (permissions?)", path);
-    char head[9] = {0};
-    in.read(head, 9);
-    if (in.gcount() < 9 || std::string(head, 9) != "SIMPLE  =")
+    char head[80] = {0};
+    in.read(head, 80);
+    const auto got = static_cast<std::size_t>(in.gcount());
+    if (got < 9 || std::string(head, 9) != "SIMPLE  =")
         throw Error("not a FITS file: it does not begin with a SIMPLE card", path);
+    if (got < 30 || trimmed(std::string(head + 10, 20)) != "T")
+        throw Error("not a FITS file: the first card is not 'SIMPLE = T'", path);
     if (size < 2880) throw Error("the file is shorter than one FITS header block (2880 bytes): truncated", path);
 }
 }  // namespace
@@ -63,6 +67,26 @@ void checkLooksLikeFits(const std::string& path)
 struct FitsFile::Impl {
     fitsfile* fptr = nullptr;
     std::string path;
+
+    // Refuses to read data the file does not hold (a truncated file whose header promises
+    // gigabytes must not make us allocate them). One block of slack: an unpadded last HDU is fine.
+    void requireDataInFile()
+    {
+        LONGLONG headStart = 0, dataStart = 0, dataEnd = 0;
+        int status = 0;
+        fits_get_hduaddrll(fptr, &headStart, &dataStart, &dataEnd, &status);
+        check(status, "locating the HDU data");
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(path, ec);
+        if (ec) return;
+        if (dataEnd > static_cast<LONGLONG>(size) + 2880) {
+            int hdu = 0;
+            fits_get_hdu_num(fptr, &hdu);
+            throw Error("the file is truncated: the header promises data up to byte " + std::to_string(dataEnd) +
+                            " but the file has only " + std::to_string(size) + " bytes",
+                        path, hdu - 1);
+        }
+    }
 
     void check(int status, const std::string& doing)
     {
@@ -120,7 +144,10 @@ FitsFile FitsFile::create(const std::string& path)
     return FitsFile(std::move(impl));
 }
 
-const std::string& FitsFile::path() const { return impl_->path; }
+const std::string& FitsFile::path() const
+{
+    return impl_->path;
+}
 
 void FitsFile::close()
 {
@@ -134,7 +161,10 @@ void FitsFile::close()
     }
 }
 
-void FitsFile::fail(const std::string& problem) { throw Error(problem, impl_->path, currentHdu()); }
+void FitsFile::fail(const std::string& problem)
+{
+    throw Error(problem, impl_->path, currentHdu());
+}
 
 int FitsFile::hduCount()
 {
@@ -181,7 +211,10 @@ FitsFile::HduType FitsFile::hduType()
     return HduType::Image;
 }
 
-std::string FitsFile::extensionName() { return keyString("EXTNAME").value_or(""); }
+std::string FitsFile::extensionName()
+{
+    return keyString("EXTNAME").value_or("");
+}
 
 bool FitsFile::hasKey(const std::string& key)
 {
@@ -282,6 +315,7 @@ std::vector<double> FitsFile::readImage()
     long long n = 1;
     for (long d : shape) n *= d;
     if (n <= 0) fail("the image has no pixels");
+    impl_->requireDataInFile();
     std::vector<double> data(static_cast<std::size_t>(n));
     double nulval = kNaN;
     int anynul = 0, status = 0;
@@ -296,6 +330,7 @@ std::vector<double> FitsFile::readImageRow(long row)
     if (shape.size() != 2) fail("expected a 2-D image");
     if (row < 0 || row >= shape[1])
         fail("row " + std::to_string(row) + " is outside the image (" + std::to_string(shape[1]) + " rows)");
+    impl_->requireDataInFile();
     std::vector<double> data(static_cast<std::size_t>(shape[0]));
     long first[2] = {1, row + 1};
     double nulval = kNaN;
@@ -343,17 +378,18 @@ std::optional<FitsFile::Column> FitsFile::findColumn(const std::string& name)
 
 std::vector<double> FitsFile::readColumn(const Column& column, long row)
 {
-    if (column.typecode == TSTRING || column.typecode == TBIT)
-        fail("column '" + column.name + "' is not numeric");
+    if (column.typecode == TSTRING || column.typecode == TBIT) fail("column '" + column.name + "' is not numeric");
     const long rows = rowCount();
     long long firstRow = 1, count = rows;
     if (row >= 0) {
-        if (row >= rows) fail("row " + std::to_string(row) + " is outside the table (" + std::to_string(rows) + " rows)");
+        if (row >= rows)
+            fail("row " + std::to_string(row) + " is outside the table (" + std::to_string(rows) + " rows)");
         firstRow = row + 1;
         count = column.repeat;
     } else if (column.repeat != 1) {
         count = static_cast<long long>(rows) * column.repeat;
     }
+    impl_->requireDataInFile();
     std::vector<double> data(static_cast<std::size_t>(count));
     int status = 0, anynul = 0;
     if (count == 0) return data;
@@ -403,14 +439,29 @@ void FitsFile::createImage(const std::vector<double>& data, int bitpix)
     impl_->check(status, "writing image pixels");
 }
 
+void FitsFile::createImage(const std::vector<double>& data, const std::vector<long>& shape, int bitpix)
+{
+    long long n = shape.empty() ? 0 : 1;
+    for (long d : shape) n *= d;
+    if (n != static_cast<long long>(data.size()))
+        fail("image shape holds " + std::to_string(n) + " pixels but " + std::to_string(data.size()) + " were given");
+    int status = 0;
+    std::vector<long> naxes(shape);
+    fits_create_img(impl_->fptr, bitpix, static_cast<int>(naxes.size()), naxes.data(), &status);
+    impl_->check(status, "creating an image HDU");
+    if (n == 0) return;
+    fits_write_img(impl_->fptr, TDOUBLE, 1, static_cast<LONGLONG>(n), const_cast<double*>(data.data()), &status);
+    impl_->check(status, "writing image pixels");
+}
+
 void FitsFile::createImage(const std::vector<std::uint8_t>& data)
 {
     int status = 0;
     long naxes[1] = {static_cast<long>(data.size())};
     fits_create_img(impl_->fptr, BYTE_IMG, 1, naxes, &status);
     impl_->check(status, "creating an image HDU");
-    fits_write_img(impl_->fptr, TBYTE, 1, static_cast<LONGLONG>(data.size()),
-                   const_cast<std::uint8_t*>(data.data()), &status);
+    fits_write_img(impl_->fptr, TBYTE, 1, static_cast<LONGLONG>(data.size()), const_cast<std::uint8_t*>(data.data()),
+                   &status);
     impl_->check(status, "writing image pixels");
 }
 
@@ -466,15 +517,30 @@ void FitsFile::writeKey(const std::string& key, const std::string& value, const 
     if (value.size() > 68)
         fits_update_key_longstr(impl_->fptr, key.c_str(), value.c_str(), comment.c_str(), &status);
     else
-        fits_update_key(impl_->fptr, TSTRING, key.c_str(), const_cast<char*>(value.c_str()), comment.c_str(),
-                        &status);
+        fits_update_key(impl_->fptr, TSTRING, key.c_str(), const_cast<char*>(value.c_str()), comment.c_str(), &status);
     impl_->check(status, "writing keyword " + key);
 }
 
 void FitsFile::writeKey(const std::string& key, double value, const std::string& comment)
 {
     int status = 0;
-    fits_update_key(impl_->fptr, TDOUBLE, key.c_str(), &value, comment.c_str(), &status);
+    if (!std::isfinite(value)) {
+        fits_update_key(impl_->fptr, TDOUBLE, key.c_str(), &value, comment.c_str(), &status);
+        impl_->check(status, "writing keyword " + key);
+        return;
+    }
+    // The shortest text that reads back as the same double (CFITSIO's default keeps only 15
+    // significant digits, which does not round-trip), in FITS style: a decimal point, upper-case E.
+    char buffer[64];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    std::string text(buffer, result.ptr);
+    const auto e = text.find('e');
+    if (e != std::string::npos) text[e] = 'E';
+    if (text.find('.') == std::string::npos) text.insert(e == std::string::npos ? text.size() : e, ".0");
+    char card[FLEN_CARD] = {0};
+    fits_make_key(key.c_str(), text.data(), comment.c_str(), card, &status);
+    impl_->check(status, "formatting keyword " + key);
+    fits_update_card(impl_->fptr, key.c_str(), card, &status);
     impl_->check(status, "writing keyword " + key);
 }
 
@@ -492,6 +558,14 @@ void FitsFile::writeKey(const std::string& key, bool value, const std::string& c
     int v = value ? 1 : 0;
     fits_update_key(impl_->fptr, TLOGICAL, key.c_str(), &v, comment.c_str(), &status);
     impl_->check(status, "writing keyword " + key);
+}
+
+void FitsFile::writeRecord(const std::string& card)
+{
+    if (card.size() > 80) fail("a header record has at most 80 characters, got " + std::to_string(card.size()));
+    int status = 0;
+    fits_write_record(impl_->fptr, card.c_str(), &status);
+    impl_->check(status, "writing a header record");
 }
 
 void FitsFile::writeHistory(const std::string& text)

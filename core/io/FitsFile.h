@@ -75,6 +75,8 @@ public:
 
     // Writing.
     void createImage(const std::vector<double>& data, int bitpix);  // bitpix -32 or -64
+    // An N-D image: `shape` is NAXIS1, NAXIS2, ... (NAXIS1 varies fastest in `data`); any BITPIX.
+    void createImage(const std::vector<double>& data, const std::vector<long>& shape, int bitpix);
     void createImage(const std::vector<std::uint8_t>& data);
     void createEmptyPrimary();
     struct ColumnSpec {
@@ -91,6 +93,8 @@ public:
     void writeKey(const std::string& key, long long value, const std::string& comment = {});
     void writeKey(const std::string& key, bool value, const std::string& comment = {});
     void writeHistory(const std::string& text);
+    // Appends one raw header record (up to 80 characters, written as given: no quoting or trimming).
+    void writeRecord(const std::string& card);
 
     // Throws remap::Error for the current file and HDU.
     [[noreturn]] void fail(const std::string& problem);

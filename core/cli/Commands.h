@@ -1,0 +1,16 @@
+#pragma once
+
+#include "CliSupport.h"
+
+namespace CLI {
+class App;
+}
+
+namespace remap::cli {
+
+// Each adds one subcommand (and its help) to the `remap` application.
+void addInfoCommand(CLI::App& app, CliState& state);
+void addSynthCommands(CLI::App& app, CliState& state);
+void addDatasetCommands(CLI::App& app, CliState& state);
+
+}  // namespace remap::cli

@@ -1,0 +1,143 @@
+#include "io/formats/Wcs1dFormat.h"
+
+#include "io/FitsFile.h"
+#include "io/ReaderSupport.h"
+
+#include <initializer_list>
+
+namespace remap {
+
+using namespace io;
+
+namespace {
+
+enum class Uncertainty { Sigma, Variance, InverseVariance };
+
+bool isDataImage(FitsFile& file)
+{
+    return file.hduType() == FitsFile::HduType::Image && !file.imageShape().empty();
+}
+
+// First HDU (any, primary included) whose EXTNAME is one of `names`, in the order of `names`; -1 if none.
+int findNamed(FitsFile& file, std::initializer_list<const char*> names, int skip = -1)
+{
+    const int n = file.hduCount();
+    for (const char* name : names) {
+        for (int h = 0; h < n; ++h) {
+            if (h == skip) continue;
+            file.moveTo(h);
+            if (iequals(trim(file.extensionName()), name)) return h;
+        }
+    }
+    return -1;
+}
+
+// The HDU with the flux: EXTNAME FLUX, SCI, DATA, else the primary, else the first image extension.
+int findDataHdu(FitsFile& file)
+{
+    const int named = findNamed(file, {"FLUX", "SCI", "DATA"});
+    if (named >= 0) {
+        file.moveTo(named);
+        if (isDataImage(file)) return named;
+    }
+    file.moveTo(0);
+    if (isDataImage(file)) return 0;
+    const int n = file.hduCount();
+    for (int h = 1; h < n; ++h) {
+        file.moveTo(h);
+        if (isDataImage(file)) return h;
+    }
+    return -1;
+}
+
+std::vector<double> readOneD(FitsFile& file, int hdu, const char* what)
+{
+    file.moveTo(hdu);
+    const auto shape = file.imageShape();
+    if (oneDimensionalLength(shape) <= 0)
+        file.fail(std::string("the ") + what + " HDU holds a " + describeShape(shape) + " array, not a 1-D spectrum");
+    return file.readImage();
+}
+
+Uncertainty uncertaintyKind(FitsFile& file, const std::string& extname)
+{
+    // astropy NDData writes UTYPE; otherwise the extension name sets the meaning.
+    const std::string utype = toLower(file.keyString("UTYPE").value_or(""));
+    if (utype.find("inversevariance") != std::string::npos) return Uncertainty::InverseVariance;
+    if (utype.find("variance") != std::string::npos) return Uncertainty::Variance;
+    if (utype.find("stddev") != std::string::npos) return Uncertainty::Sigma;
+    const std::string name = toUpper(trim(extname));
+    if (name == "IVAR" || name == "INVVAR") return Uncertainty::InverseVariance;
+    if (name == "VAR" || name == "VARIANCE") return Uncertainty::Variance;
+    return Uncertainty::Sigma;
+}
+
+}  // namespace
+
+bool Wcs1dFormat::matches(FitsFile& file) const
+{
+    const int hdu = findDataHdu(file);
+    if (hdu < 0) return false;
+    file.moveTo(hdu);
+    return oneDimensionalLength(file.imageShape()) > 0;
+}
+
+Spectrum Wcs1dFormat::read(FitsFile& file, const ReadOptions&) const
+{
+    const int hdu = findDataHdu(file);
+    if (hdu < 0) {
+        file.moveTo(0);
+        file.fail("no image HDU holds a spectrum (looked for FLUX, SCI, DATA and the primary)");
+    }
+    Spectrum s = startSpectrum(file, hdu);
+    s.flux = readOneD(file, hdu, "data");
+    const std::size_t n = s.flux.size();
+    requireSomeFinite(file, s.flux);
+
+    auto axis = wavelengthsFromWcs(file, n, 0.0);  // FITS default CRPIX1 = 0
+    s.wavelength = std::move(axis.wavelength);
+    s.medium = axis.medium;
+    if (s.medium == Medium::Unknown) s.medium = mediumFromHeader(file).value_or(Medium::Unknown);
+    if (s.medium == Medium::Unknown && hdu != 0) {
+        file.moveTo(0);
+        s.medium = mediumFromHeader(file).value_or(Medium::Unknown);
+        file.moveTo(hdu);
+    }
+    if (const auto unit = file.keyString("BUNIT"); unit && !unit->empty()) s.fluxUnit = *unit;
+    s.objectName = trim(file.keyString("OBJECT").value_or(""));
+    if (s.objectName.empty() && hdu != 0) {
+        file.moveTo(0);
+        s.objectName = trim(file.keyString("OBJECT").value_or(""));
+    }
+
+    s.mask.assign(n, 0);
+    const int err = findNamed(
+        file, {"STD", "STDDEV", "ERR", "ERROR", "SIGMA", "UNCERT", "UNCERTAINTY", "VAR", "VARIANCE", "IVAR", "INVVAR"},
+        hdu);
+    if (err >= 0) {
+        const auto values = readOneD(file, err, "uncertainty");
+        requireLength(file, values.size(), n, "the uncertainty HDU");
+        switch (uncertaintyKind(file, file.extensionName())) {
+            case Uncertainty::Sigma:
+                ivarFromSigma(values, s.ivar, s.mask);
+                break;
+            case Uncertainty::Variance:
+                ivarFromVariance(values, s.ivar, s.mask);
+                break;
+            case Uncertainty::InverseVariance:
+                s.ivar = values;
+                for (std::size_t i = 0; i < n; ++i)
+                    if (!(s.ivar[i] > 0)) s.mask[i] = 1;
+                break;
+        }
+    }
+    const int maskHdu = findNamed(file, {"MASK", "DQ", "QUALITY"}, hdu);
+    if (maskHdu >= 0) {
+        const auto values = readOneD(file, maskHdu, "mask");
+        requireLength(file, values.size(), n, "the mask HDU");
+        orMaskNonZero(values, s.mask);  // nonzero = bad
+    }
+    return s;
+}
+
+}  // namespace remap
