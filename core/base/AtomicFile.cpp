@@ -17,9 +17,14 @@ void writeAtomically(const std::string& finalPath, const std::function<void(cons
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) throw Error("the output folder does not exist", dir.string());
     // Keep the extension so writers that look at it (HDF5, FITS) still recognise the file.
-    const std::string tmp = (dir / ("." + target.stem().string() + ".tmp" + std::to_string(::getpid()) + "-" +
-                                    std::to_string(counter++) + target.extension().string()))
-                                .string();
+    std::string name = ".";
+    name += target.stem().string();
+    name += ".tmp";
+    name += std::to_string(::getpid());
+    name += '-';
+    name += std::to_string(counter++);
+    name += target.extension().string();
+    const std::string tmp = (dir / name).string();
     try {
         write(tmp);
         fs::rename(tmp, target);

@@ -20,12 +20,9 @@ int runCli(int argc, char** argv)
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("remap ") + REMAP_VERSION);
     addInfoCommand(app, state);
-#ifdef REMAP_HAVE_SYNTH_COMMANDS
     addSynthCommands(app, state);
-#endif
-#ifdef REMAP_HAVE_DATASET_COMMANDS
     addDatasetCommands(app, state);
-#endif
+    addPredictCommands(app, state);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -12,5 +12,6 @@ namespace remap::cli {
 void addInfoCommand(CLI::App& app, CliState& state);
 void addSynthCommands(CLI::App& app, CliState& state);
 void addDatasetCommands(CLI::App& app, CliState& state);
+void addPredictCommands(CLI::App& app, CliState& state);
 
 }  // namespace remap::cli

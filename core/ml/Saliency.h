@@ -1,0 +1,19 @@
+#pragma once
+
+// Saliency maps on the torch side (the Predictor wraps these for spectra).
+
+#include "ml/Network.h"
+#include "ml/SaliencyOptions.h"
+
+#include <vector>
+
+namespace remap {
+
+// Attribution [P] of the posterior mean of head `param` (0 Teff, 1 log g, 2 [Fe/H]; bin centres
+// `centres`) to the flux channel of one input x [1, 2, P]. The network must be in eval mode; the
+// call enables autograd for itself (safe inside InferenceMode-free threads) and never touches the
+// parameters' .grad, so several threads may compute saliency on one network at once.
+torch::Tensor computeSaliency(RemapNet& net, const torch::Tensor& x, int param, const std::vector<double>& centres,
+                              SaliencyMethod method, const SaliencyOptions& options = {});
+
+}  // namespace remap

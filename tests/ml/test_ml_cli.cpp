@@ -1,0 +1,197 @@
+// `remap predict` and `remap saliency` as a user runs them: outputs, JSON, exit statuses.
+#include "TestSupport.h"
+#include "ml/ModelBundle.h"
+#include "prep/PreprocessSpec.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+
+using namespace remap;
+
+namespace {
+
+struct Run {
+    int exitCode;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run runRemap(const QStringList& args, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment())
+{
+    QProcess p;
+    auto e = env;
+    e.remove("REMAP_MODEL");
+    p.setProcessEnvironment(e);
+    p.start(REMAP_PREDICT_EXE, args);
+    if (!p.waitForFinished(120000)) {
+        p.kill();
+        return {-1, {}, "timeout"};
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, p.readAllStandardOutput(),
+            p.readAllStandardError()};
+}
+
+QString fixture(const char* name)
+{
+    return QString::fromStdString(test::fixture(std::string("fits/") + name));
+}
+
+QStringList lines(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+}
+
+}  // namespace
+
+class TestCliPredict : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void jsonHasTheDocumentedFields();
+    void failedFilesAreSkippedWithStatusThree();
+    void tablesInEveryFormat();
+    void catalogLabelsGoBesideThePredictions();
+    void usageErrors();
+    void cudaWithoutCuda();
+    void saliencyCsv();
+
+private:
+    QString model() const { return dir_.filePath("model.remap"); }
+    QTemporaryDir dir_;
+};
+
+void TestCliPredict::initTestCase()
+{
+    ModelCard card;
+    card.name = "cli-test";
+    card.network.stemWidth = 8;
+    card.network.stageWidths = {8, 16};
+    card.network.blocksPerStage = {1, 1};
+    card.network.stageKernels = {5, 3};
+    card.network.embeddingSize = 4;
+    card.preprocess = PreprocessSpec{}.toJson();
+    auto bundle = ModelBundle::create(card, 1);
+    ReferenceSet ref;
+    ref.names = {"train-a", "train-b"};
+    ref.labels = {{5000, 4, 0}, {6000, 3, -1}};
+    ref.embeddings = {1, 0, 0, 0, 0, 1, 0, 0};
+    bundle.setReference(ref);
+    bundle.save(model().toStdString());
+}
+
+void TestCliPredict::jsonHasTheDocumentedFields()
+{
+    const Run r = runRemap({"predict", "-q", "--model", model(), "--json", "--neighbours", "1",
+                            fixture("tabular_micron.fits"), fixture("spec-1234-52000-0123.fits")});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonArray all = QJsonDocument::fromJson(r.out).array();
+    QCOMPARE(all.size(), 2);
+    const QJsonObject first = all[0].toObject();
+    QCOMPARE(first["file"].toString(), fixture("tabular_micron.fits"));
+    for (const char* p : {"teff", "logg", "feh"})
+        for (const char* k : {"mean", "median", "mode", "p16", "p84"})
+            QVERIFY2(first[p].toObject().contains(k), qPrintable(QString("%1.%2").arg(p, k)));
+    const double teff = first["teff"].toObject()["median"].toDouble();
+    QVERIFY(teff > 3500 && teff < 7000);
+    QVERIFY(first["flags"].isArray());
+    QCOMPARE(first["neighbours"].toArray().size(), 1);
+}
+
+void TestCliPredict::failedFilesAreSkippedWithStatusThree()
+{
+    const Run r = runRemap({"predict", "-q", "--model", model(), "--json", fixture("bad_not_fits.fits"),
+                            fixture("tabular_micron.fits"), fixture("apStar-dr17-2M00000000+0000000.fits")});
+    QCOMPARE(r.exitCode, 3);
+    QCOMPARE(QJsonDocument::fromJson(r.out).array().size(), 1);
+    QVERIFY2(r.err.contains("skipped") && r.err.contains("bad_not_fits.fits"), r.err.constData());
+    QVERIFY2(r.err.contains("does not overlap"), r.err.constData());  // APOGEE is infrared
+    QVERIFY2(r.err.contains("2 of 3 spectra failed"), r.err.constData());
+}
+
+void TestCliPredict::tablesInEveryFormat()
+{
+    for (const char* name : {"out.csv", "out.fits", "out.h5"}) {
+        const QString out = dir_.filePath(name);
+        const Run r =
+            runRemap({"predict", "-q", "--model", model(), "-o", out, "--threads", "2", "--batch", "2",
+                      fixture("tabular_micron.fits"), fixture("iraf_linear.fits"), fixture("spec_wcs1d_nm.fits")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(QFile::exists(out), name);
+        QVERIFY2(r.out.contains("3 predictions written"), r.out.constData());
+    }
+    const auto csv = lines(dir_.filePath("out.csv"));
+    QCOMPARE(csv.size(), 4);
+    QVERIFY(csv[0].startsWith("file,teff_mean,"));
+    QVERIFY2(csv[2].contains("many_masked_pixels"), qPrintable(csv[2]));  // iraf_linear covers 5000-5308 A
+}
+
+void TestCliPredict::catalogLabelsGoBesideThePredictions()
+{
+    const QString catalog = dir_.filePath("catalog.csv");
+    {
+        std::ofstream c(catalog.toStdString());
+        c << "file,teff,logg,feh\n" << fixture("tabular_micron.fits").toStdString() << ",5750,4.4,0.1\n";
+    }
+    const QString out = dir_.filePath("cat.csv");
+    const Run r = runRemap({"predict", "-q", "--model", model(), "--catalog", catalog, "-o", out});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const auto csv = lines(out);
+    QCOMPARE(csv.size(), 2);
+    QVERIFY(csv[0].contains("teff_ref,logg_ref,feh_ref"));
+    QVERIFY2(csv[1].contains(",5750,4.4,0.1,"), qPrintable(csv[1]));
+}
+
+void TestCliPredict::usageErrors()
+{
+    Run r = runRemap({"predict", fixture("tabular_micron.fits")});  // no model anywhere
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("--model"), r.err.constData());
+    r = runRemap({"predict", "--model", model(), "-o", dir_.filePath("x.xlsx"), fixture("tabular_micron.fits")});
+    QCOMPARE(r.exitCode, 2);
+    r = runRemap({"predict", "--model", model()});
+    QCOMPARE(r.exitCode, 2);
+    r = runRemap({"predict", "--model", dir_.filePath("absent.remap"), fixture("tabular_micron.fits")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("does not exist"), r.err.constData());
+    // $REMAP_MODEL is the default.
+    auto env = QProcessEnvironment::systemEnvironment();
+    QProcess p;
+    env.insert("REMAP_MODEL", model());
+    p.setProcessEnvironment(env);
+    p.start(REMAP_PREDICT_EXE, {"predict", "-q", "--json", fixture("tabular_micron.fits")});
+    QVERIFY(p.waitForFinished(120000));
+    QCOMPARE(p.exitCode(), 0);
+}
+
+void TestCliPredict::cudaWithoutCuda()
+{
+    const Run r = runRemap({"predict", "--model", model(), "--device", "cuda", fixture("tabular_micron.fits")});
+    if (r.exitCode == 0) QSKIP("CUDA is available here");
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("CUDA was requested but is not available"), r.err.constData());
+}
+
+void TestCliPredict::saliencyCsv()
+{
+    const QString out = dir_.filePath("saliency.csv");
+    const Run r = runRemap({"saliency", "--model", model(), "--method", "gradxinput", "--param", "logg", "-o", out,
+                            fixture("tabular_micron.fits")});
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const auto csv = lines(out);
+    QCOMPARE(csv.size(), 4097);
+    QCOMPARE(csv[0], QString("wavelength,flux,mask,saliency"));
+    QVERIFY(csv[1].startsWith("5000.0000,"));
+    QVERIFY2(r.out.contains("gradxinput saliency of logg"), r.out.constData());
+}
+
+QTEST_GUILESS_MAIN(TestCliPredict)
+#include "test_ml_cli.moc"
