@@ -1,7 +1,7 @@
 #pragma once
 
-#include <QPointF>
 #include <QList>
+#include <QPointF>
 
 #include <vector>
 

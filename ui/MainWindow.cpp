@@ -25,8 +25,11 @@ const char* kRecentKey = "recentFiles";
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), spectrumView_(new SpectrumChartView), loader_(new SpectrumLoader(this)),
-      summary_(new QLabel), busy_(new QProgressBar)
+    : QMainWindow(parent),
+      spectrumView_(new SpectrumChartView),
+      loader_(new SpectrumLoader(this)),
+      summary_(new QLabel),
+      busy_(new QProgressBar)
 {
     setWindowTitle(tr("REMAP Studio"));
     setAcceptDrops(true);
@@ -36,8 +39,9 @@ MainWindow::MainWindow(QWidget* parent)
     summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     summary_->setMinimumWidth(240);
     summary_->setMargin(8);
-    summary_->setText(tr("<h3>No spectrum</h3><p>Open a FITS or text spectrum with <b>File ▸ Open</b> "
-                         "(Ctrl+O) or drop a file here.</p>"));
+    summary_->setText(
+        tr("<h3>No spectrum</h3><p>Open a FITS or text spectrum with <b>File ▸ Open</b> "
+           "(Ctrl+O) or drop a file here.</p>"));
 
     auto* splitter = new QSplitter;
     splitter->addWidget(spectrumView_);
@@ -97,7 +101,10 @@ void MainWindow::openFile(const QString& path)
     loader_->load(path);
 }
 
-QString MainWindow::summaryText() const { return summary_->text(); }
+QString MainWindow::summaryText() const
+{
+    return summary_->text();
+}
 
 void MainWindow::showSpectrum(const QString& path, const Spectrum& s)
 {

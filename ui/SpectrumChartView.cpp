@@ -17,7 +17,10 @@ constexpr int kDisplayBuckets = 4000;
 }
 
 SpectrumChartView::SpectrumChartView(QWidget* parent)
-    : QChartView(parent), flux_(new QLineSeries), masked_(new QScatterSeries), xAxis_(new QValueAxis),
+    : QChartView(parent),
+      flux_(new QLineSeries),
+      masked_(new QScatterSeries),
+      xAxis_(new QValueAxis),
       yAxis_(new QValueAxis)
 {
     auto* chart = new QChart;
@@ -84,8 +87,14 @@ void SpectrumChartView::setSpectrum(const Spectrum& spectrum)
     resetZoom();
 }
 
-int SpectrumChartView::plottedPointCount() const { return static_cast<int>(flux_->count()); }
-int SpectrumChartView::maskedPointCount() const { return static_cast<int>(masked_->count()); }
+int SpectrumChartView::plottedPointCount() const
+{
+    return static_cast<int>(flux_->count());
+}
+int SpectrumChartView::maskedPointCount() const
+{
+    return static_cast<int>(masked_->count());
+}
 
 void SpectrumChartView::resetZoom()
 {
@@ -114,10 +123,18 @@ void SpectrumChartView::keyPressEvent(QKeyEvent* event)
 {
     const double span = xAxis_->max() - xAxis_->min();
     switch (event->key()) {
-    case Qt::Key_Home: resetZoom(); break;
-    case Qt::Key_Left: xAxis_->setRange(xAxis_->min() - 0.2 * span, xAxis_->max() - 0.2 * span); break;
-    case Qt::Key_Right: xAxis_->setRange(xAxis_->min() + 0.2 * span, xAxis_->max() + 0.2 * span); break;
-    default: QChartView::keyPressEvent(event); return;
+        case Qt::Key_Home:
+            resetZoom();
+            break;
+        case Qt::Key_Left:
+            xAxis_->setRange(xAxis_->min() - 0.2 * span, xAxis_->max() - 0.2 * span);
+            break;
+        case Qt::Key_Right:
+            xAxis_->setRange(xAxis_->min() + 0.2 * span, xAxis_->max() + 0.2 * span);
+            break;
+        default:
+            QChartView::keyPressEvent(event);
+            return;
     }
     event->accept();
 }

@@ -12,9 +12,15 @@ SpectrumLoader::SpectrumLoader(QObject* parent) : QObject(parent)
     connect(&watcher_, &QFutureWatcher<Result>::finished, this, &SpectrumLoader::onFinished);
 }
 
-SpectrumLoader::~SpectrumLoader() { watcher_.waitForFinished(); }
+SpectrumLoader::~SpectrumLoader()
+{
+    watcher_.waitForFinished();
+}
 
-bool SpectrumLoader::isBusy() const { return watcher_.isRunning(); }
+bool SpectrumLoader::isBusy() const
+{
+    return watcher_.isRunning();
+}
 
 void SpectrumLoader::load(const QString& path)
 {

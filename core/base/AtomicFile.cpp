@@ -2,9 +2,9 @@
 
 #include "Error.h"
 
+#include <unistd.h>
 #include <atomic>
 #include <filesystem>
-#include <unistd.h>
 
 namespace remap {
 

@@ -12,9 +12,12 @@ namespace remap {
 std::string_view toString(Medium medium)
 {
     switch (medium) {
-    case Medium::Air: return "air";
-    case Medium::Vacuum: return "vacuum";
-    case Medium::Unknown: break;
+        case Medium::Air:
+            return "air";
+        case Medium::Vacuum:
+            return "vacuum";
+        case Medium::Unknown:
+            break;
     }
     return "unknown";
 }
@@ -45,9 +48,9 @@ void Spectrum::finalize()
     const std::string& file = provenance.file;
     if (n == 0) throw Error("the spectrum has no pixels", file, provenance.hdu);
     if (flux.size() != n)
-        throw Error("flux has " + std::to_string(flux.size()) + " pixels but the wavelength axis has " +
-                        std::to_string(n),
-                    file, provenance.hdu);
+        throw Error(
+            "flux has " + std::to_string(flux.size()) + " pixels but the wavelength axis has " + std::to_string(n),
+            file, provenance.hdu);
     if (ivar.empty()) ivar.assign(n, 0.0);
     if (mask.empty()) mask.assign(n, 0);
     if (ivar.size() != n || mask.size() != n)
@@ -105,7 +108,8 @@ double estimateSnr(const Spectrum& spectrum)
     if (good.size() < 5) return 0.0;
     std::vector<double> diffs;
     diffs.reserve(good.size());
-    for (std::size_t i = 2; i + 2 < good.size(); ++i) diffs.push_back(std::abs(2.0 * good[i] - good[i - 2] - good[i + 2]));
+    for (std::size_t i = 2; i + 2 < good.size(); ++i)
+        diffs.push_back(std::abs(2.0 * good[i] - good[i - 2] - good[i + 2]));
     auto median = [](std::vector<double>& v) {
         const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
         std::nth_element(v.begin(), mid, v.end());

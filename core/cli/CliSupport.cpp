@@ -1,9 +1,9 @@
 #include "CliSupport.h"
 
+#include <unistd.h>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
-#include <unistd.h>
 
 namespace remap::cli {
 namespace {
@@ -17,7 +17,10 @@ extern "C" void onInterrupt(int)
 }
 }  // namespace
 
-bool interruptRequested() { return gInterrupted != 0; }
+bool interruptRequested()
+{
+    return gInterrupted != 0;
+}
 
 void installInterruptHandler()
 {
@@ -25,7 +28,10 @@ void installInterruptHandler()
     std::signal(SIGTERM, onInterrupt);
 }
 
-void printJson(const nlohmann::json& value) { std::cout << value.dump(2) << std::endl; }
+void printJson(const nlohmann::json& value)
+{
+    std::cout << value.dump(2) << std::endl;
+}
 
 std::string formatDuration(double seconds)
 {
@@ -41,12 +47,17 @@ std::string formatDuration(double seconds)
 }
 
 ConsoleProgress::ConsoleProgress(std::string label, bool enabled)
-    : label_(std::move(label)), enabled_(enabled), isTerminal_(::isatty(STDERR_FILENO) != 0),
+    : label_(std::move(label)),
+      enabled_(enabled),
+      isTerminal_(::isatty(STDERR_FILENO) != 0),
       start_(std::chrono::steady_clock::now())
 {
 }
 
-ConsoleProgress::~ConsoleProgress() { finish(); }
+ConsoleProgress::~ConsoleProgress()
+{
+    finish();
+}
 
 void ConsoleProgress::onProgress(std::size_t done, std::size_t total, std::string_view stage)
 {
@@ -82,7 +93,10 @@ void ConsoleProgress::onProgress(std::size_t done, std::size_t total, std::strin
         std::cerr << line << '\n';
 }
 
-bool ConsoleProgress::cancelRequested() const { return interruptRequested(); }
+bool ConsoleProgress::cancelRequested() const
+{
+    return interruptRequested();
+}
 
 void ConsoleProgress::finish()
 {

@@ -48,9 +48,8 @@ void printText(const nlohmann::json& j)
     std::printf("  wavelength  %.3f - %.3f A (%s)\n", j["wave_min"].get<double>(), j["wave_max"].get<double>(),
                 j["medium"].get<std::string>().c_str());
     if (j.contains("wave_file")) std::printf("  wave file   %s\n", j["wave_file"].get<std::string>().c_str());
-    std::printf("  flux unit   %s\n", j["flux_unit"].get<std::string>().empty()
-                                          ? "(not given)"
-                                          : j["flux_unit"].get<std::string>().c_str());
+    std::printf("  flux unit   %s\n",
+                j["flux_unit"].get<std::string>().empty() ? "(not given)" : j["flux_unit"].get<std::string>().c_str());
     const double snr = j["snr"].get<double>();
     if (snr > 0)
         std::printf("  S/N         %.1f per pixel (DER_SNR)\n", snr);

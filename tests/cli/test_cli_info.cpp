@@ -26,7 +26,10 @@ Run runRemap(const QStringList& args)
             p.readAllStandardError()};
 }
 
-QString fixture(const char* name) { return QString::fromStdString(remap::test::fixture(std::string("fits/") + name)); }
+QString fixture(const char* name)
+{
+    return QString::fromStdString(remap::test::fixture(std::string("fits/") + name));
+}
 }  // namespace
 
 class TestCliInfo : public QObject {

@@ -14,10 +14,22 @@ std::string env(const char* name)
 }
 }  // namespace
 
-std::string fixturesDir() { return env("REMAP_FIXTURES"); }
-std::string fixture(const std::string& relative) { return fixturesDir() + "/" + relative; }
-std::string sourceDir() { return env("REMAP_SOURCE_DIR"); }
-std::string binaryDir() { return env("REMAP_BINARY_DIR"); }
+std::string fixturesDir()
+{
+    return env("REMAP_FIXTURES");
+}
+std::string fixture(const std::string& relative)
+{
+    return fixturesDir() + "/" + relative;
+}
+std::string sourceDir()
+{
+    return env("REMAP_SOURCE_DIR");
+}
+std::string binaryDir()
+{
+    return env("REMAP_BINARY_DIR");
+}
 
 bool nearRelative(double actual, double expected, double relTol, double absFloor)
 {

@@ -21,18 +21,18 @@ QString describeMismatch(const QString& what, double actual, double expected, do
 }  // namespace remap::test
 
 // Fails the test with both values, their difference and the tolerance when they disagree.
-#define REMAP_COMPARE_REL(what, actual, expected, relTol)                                                    \
-    do {                                                                                                     \
-        const double remapA_ = (actual);                                                                     \
-        const double remapE_ = (expected);                                                                   \
-        if (!remap::test::nearRelative(remapA_, remapE_, (relTol)))                                          \
-            QFAIL(qPrintable(remap::test::describeMismatch(what, remapA_, remapE_, (relTol))));              \
+#define REMAP_COMPARE_REL(what, actual, expected, relTol)                                       \
+    do {                                                                                        \
+        const double remapA_ = (actual);                                                        \
+        const double remapE_ = (expected);                                                      \
+        if (!remap::test::nearRelative(remapA_, remapE_, (relTol)))                             \
+            QFAIL(qPrintable(remap::test::describeMismatch(what, remapA_, remapE_, (relTol)))); \
     } while (0)
 
-#define REMAP_COMPARE_ABS(what, actual, expected, absTol)                                                    \
-    do {                                                                                                     \
-        const double remapA_ = (actual);                                                                     \
-        const double remapE_ = (expected);                                                                   \
-        if (!(std::abs(remapA_ - remapE_) <= (absTol)))                                                      \
-            QFAIL(qPrintable(remap::test::describeMismatch(what, remapA_, remapE_, (absTol))));              \
+#define REMAP_COMPARE_ABS(what, actual, expected, absTol)                                       \
+    do {                                                                                        \
+        const double remapA_ = (actual);                                                        \
+        const double remapE_ = (expected);                                                      \
+        if (!(std::abs(remapA_ - remapE_) <= (absTol)))                                         \
+            QFAIL(qPrintable(remap::test::describeMismatch(what, remapA_, remapE_, (absTol)))); \
     } while (0)
