@@ -99,6 +99,22 @@ void Spectrum::validate() const
     }
 }
 
+Spectrum emptyLike(const Spectrum& in, std::size_t n)
+{
+    Spectrum out;
+    out.wavelength.assign(n, 0.0);
+    out.flux.assign(n, 0.0);
+    out.ivar.assign(n, 0.0);
+    out.mask.assign(n, 0);
+    out.medium = in.medium;
+    out.fluxUnit = in.fluxUnit;
+    out.objectName = in.objectName;
+    out.provenance = in.provenance;
+    out.labels = in.labels;
+    out.metadata = in.metadata;
+    return out;
+}
+
 double estimateSnr(const Spectrum& spectrum)
 {
     std::vector<double> good;

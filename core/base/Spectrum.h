@@ -62,6 +62,10 @@ struct Spectrum {
     void validate() const;
 };
 
+// A spectrum of n zero pixels (unmasked, ivar 0) that keeps `in`'s description: medium, units,
+// object, provenance, labels and metadata. For operations that build a new pixel array.
+Spectrum emptyLike(const Spectrum& in, std::size_t n);
+
 // Robust S/N estimate per pixel (DER_SNR, Stoehr et al. 2008) over unmasked pixels;
 // 0 when fewer than 5 usable pixels.
 double estimateSnr(const Spectrum& spectrum);

@@ -48,17 +48,8 @@ Spectrum resampleFluxConserving(const Spectrum& in, const std::vector<double>& n
     const double threshold = std::max(options.maxMaskedFraction, 1e-9);
     const bool density = options.variance == VarianceModel::Density;
 
-    Spectrum out;
+    Spectrum out = emptyLike(in, m);
     out.wavelength = newWavelengths;
-    out.flux.assign(m, 0.0);
-    out.ivar.assign(m, 0.0);
-    out.mask.assign(m, 0);
-    out.medium = in.medium;
-    out.fluxUnit = in.fluxUnit;
-    out.objectName = in.objectName;
-    out.provenance = in.provenance;
-    out.labels = in.labels;
-    out.metadata = in.metadata;
 
     std::size_t j0 = 0;  // first input pixel whose upper edge lies above the current bin's lower edge
     for (std::size_t k = 0; k < m; ++k) {

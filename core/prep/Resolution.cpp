@@ -256,22 +256,6 @@ LogGridSums convolveOnLogGrid(const Spectrum& in, double R, double sigmaIn, doub
     return s;
 }
 
-Spectrum emptyLike(const Spectrum& in, std::size_t n)
-{
-    Spectrum out;
-    out.wavelength.resize(n);
-    out.flux.assign(n, 0.0);
-    out.ivar.assign(n, 0.0);
-    out.mask.assign(n, 0);
-    out.medium = in.medium;
-    out.fluxUnit = in.fluxUnit;
-    out.objectName = in.objectName;
-    out.provenance = in.provenance;
-    out.labels = in.labels;
-    out.metadata = in.metadata;
-    return out;
-}
-
 // Fills pixel k of `out` from smoothed sums; `widthLn` is the output pixel's width in ln(lambda).
 inline void fillPixel(Spectrum& out, std::size_t k, double fw, double w, double vu, double u, bool hasVariance,
                       double widthLn)
