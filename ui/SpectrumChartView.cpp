@@ -2,11 +2,9 @@
 
 #include "Decimation.h"
 
-#include <QKeyEvent>
 #include <QLineSeries>
 #include <QScatterSeries>
 #include <QValueAxis>
-#include <QWheelEvent>
 
 #include <algorithm>
 #include <cmath>
@@ -14,77 +12,112 @@
 namespace remap::ui {
 namespace {
 constexpr int kDisplayBuckets = 4000;
+
+std::vector<double> toDouble(const std::vector<float>& v)
+{
+    return {v.begin(), v.end()};
 }
+}  // namespace
 
 SpectrumChartView::SpectrumChartView(QWidget* parent)
-    : QChartView(parent),
-      flux_(new QLineSeries),
-      masked_(new QScatterSeries),
-      xAxis_(new QValueAxis),
-      yAxis_(new QValueAxis)
+    : WavelengthChartView(parent), flux_(new QLineSeries), overlay_(new QLineSeries), masked_(new QScatterSeries)
 {
-    auto* chart = new QChart;
-    chart->legend()->setVisible(false);
-    chart->addSeries(flux_);
-    chart->addSeries(masked_);
-    chart->addAxis(xAxis_, Qt::AlignBottom);
-    chart->addAxis(yAxis_, Qt::AlignLeft);
-    for (auto* s : {static_cast<QAbstractSeries*>(flux_), static_cast<QAbstractSeries*>(masked_)}) {
-        s->attachAxis(xAxis_);
-        s->attachAxis(yAxis_);
+    for (auto* s : {static_cast<QAbstractSeries*>(overlay_), static_cast<QAbstractSeries*>(flux_),
+                    static_cast<QAbstractSeries*>(masked_)}) {
+        chart()->addSeries(s);
+        s->attachAxis(xAxis());
+        s->attachAxis(yAxis());
     }
     flux_->setName(tr("flux"));
     flux_->setPen(QPen(QColor(30, 60, 140), 1.0));
-    flux_->setUseOpenGL(false);
+    overlay_->setName(tr("nearest training spectrum"));
+    overlay_->setPen(QPen(QColor(230, 130, 20, 200), 1.0));
+    overlay_->setVisible(false);
     masked_->setName(tr("masked"));
     masked_->setMarkerSize(5);
     masked_->setColor(QColor(220, 60, 60));
     masked_->setBorderColor(Qt::transparent);
-    xAxis_->setTitleText(tr("Wavelength (Å)"));
-    yAxis_->setTitleText(tr("Flux"));
-    xAxis_->setLabelFormat("%.0f");
-    chart->setMargins(QMargins(4, 4, 4, 4));
-    setChart(chart);
-    setRenderHint(QPainter::Antialiasing);
-    setRubberBand(QChartView::HorizontalRubberBand);
-    setToolTip(tr("Drag to zoom, wheel to zoom, double-click or Home to reset"));
+    yAxis()->setTitleText(tr("Flux"));
+    setToolTip(
+        tr("Drag to zoom, wheel to zoom, middle-drag or Shift+drag to pan, double-click or Home to reset.\n"
+           "Shaded: masked pixels (bad or not covered by the file)."));
 }
 
 void SpectrumChartView::clear()
 {
     flux_->clear();
     masked_->clear();
+    clearOverlay();
+    setShadedRegions({});
+}
+
+void SpectrumChartView::finishPlot(const std::vector<double>& x, const std::vector<double>& y,
+                                   const std::vector<std::uint8_t>& mask)
+{
+    flux_->replace(decimateMinMax(x, y, kDisplayBuckets));
+    QList<QPointF> maskedPoints;
+    for (std::size_t i = 0; i < x.size(); ++i)
+        if (mask[i]) maskedPoints.append(QPointF(x[i], y[i]));
+    if (maskedPoints.size() > 2 * kDisplayBuckets) maskedPoints.resize(2 * kDisplayBuckets);
+    masked_->replace(maskedPoints);
+    setShadedRegions(maskedRuns(x, mask));
+
+    double lo = INFINITY, hi = -INFINITY;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        if (mask[i]) continue;
+        lo = std::min(lo, y[i]);
+        hi = std::max(hi, y[i]);
+    }
+    if (!std::isfinite(lo)) lo = hi = 0.0;
+    const double pad = 0.05 * std::max(hi - lo, 1e-6);
+    setFullRange(x.front(), x.back(), lo - pad, hi + pad);
+    resetZoom();
 }
 
 void SpectrumChartView::setSpectrum(const Spectrum& spectrum)
 {
     clear();
+    normalized_ = false;
     if (spectrum.empty()) return;
-    flux_->replace(decimateMinMax(spectrum.wavelength, spectrum.flux, kDisplayBuckets));
-    QList<QPointF> maskedPoints;
-    for (std::size_t i = 0; i < spectrum.size(); ++i)
-        if (spectrum.mask[i]) maskedPoints.append(QPointF(spectrum.wavelength[i], spectrum.flux[i]));
-    if (maskedPoints.size() > 2 * kDisplayBuckets) maskedPoints.resize(2 * kDisplayBuckets);
-    masked_->replace(maskedPoints);
+    yAxis()->setTitleText(spectrum.fluxUnit.empty() ? tr("Flux")
+                                                    : tr("Flux (%1)").arg(QString::fromStdString(spectrum.fluxUnit)));
+    xAxis()->setTitleText(spectrum.medium == Medium::Air      ? tr("Air wavelength (Å)")
+                          : spectrum.medium == Medium::Vacuum ? tr("Vacuum wavelength (Å)")
+                                                              : tr("Wavelength (Å)"));
+    finishPlot(spectrum.wavelength, spectrum.flux, spectrum.mask);
+}
 
-    double lo = INFINITY, hi = -INFINITY;
-    for (std::size_t i = 0; i < spectrum.size(); ++i) {
-        if (spectrum.mask[i]) continue;
-        lo = std::min(lo, spectrum.flux[i]);
-        hi = std::max(hi, spectrum.flux[i]);
-    }
-    if (!(hi > lo)) {
-        lo -= 1;
-        hi += 1;
-    }
-    const double pad = 0.05 * (hi - lo);
-    fullRange_ = QRectF(QPointF(spectrum.wavelength.front(), lo - pad), QPointF(spectrum.wavelength.back(), hi + pad));
-    yAxis_->setTitleText(spectrum.fluxUnit.empty() ? tr("Flux")
-                                                   : tr("Flux (%1)").arg(QString::fromStdString(spectrum.fluxUnit)));
-    xAxis_->setTitleText(spectrum.medium == Medium::Air      ? tr("Air wavelength (Å)")
-                         : spectrum.medium == Medium::Vacuum ? tr("Vacuum wavelength (Å)")
-                                                             : tr("Wavelength (Å)"));
-    resetZoom();
+void SpectrumChartView::setPrepared(const std::vector<double>& grid, const PreparedSpectrum& prepared)
+{
+    clear();
+    normalized_ = true;
+    if (grid.empty() || grid.size() != prepared.flux.size()) return;
+    yAxis()->setTitleText(tr("Normalized flux"));
+    xAxis()->setTitleText(tr("Wavelength on the network grid (Å)"));
+    finishPlot(grid, toDouble(prepared.flux), prepared.mask);
+}
+
+void SpectrumChartView::setOverlay(const QString& name, const std::vector<double>& grid,
+                                   const PreparedSpectrum& prepared)
+{
+    overlay_->clear();
+    if (grid.size() != prepared.flux.size()) return;
+    QList<QPointF> points;
+    points.reserve(static_cast<qsizetype>(grid.size()));
+    for (std::size_t i = 0; i < grid.size(); ++i)
+        if (!prepared.mask[i]) points.append(QPointF(grid[i], prepared.flux[i]));
+    overlay_->replace(points);
+    overlay_->setName(tr("nearest training spectrum: %1").arg(name));
+}
+
+void SpectrumChartView::clearOverlay()
+{
+    overlay_->clear();
+}
+
+void SpectrumChartView::setOverlayVisible(bool visible)
+{
+    overlay_->setVisible(visible);  // the inspector's caption says what the orange curve is
 }
 
 int SpectrumChartView::plottedPointCount() const
@@ -95,48 +128,13 @@ int SpectrumChartView::maskedPointCount() const
 {
     return static_cast<int>(masked_->count());
 }
-
-void SpectrumChartView::resetZoom()
+int SpectrumChartView::overlayPointCount() const
 {
-    if (fullRange_.isNull()) return;
-    xAxis_->setRange(fullRange_.left(), fullRange_.right());
-    yAxis_->setRange(fullRange_.top(), fullRange_.bottom());
+    return static_cast<int>(overlay_->count());
 }
-
-void SpectrumChartView::wheelEvent(QWheelEvent* event)
+bool SpectrumChartView::overlayVisible() const
 {
-    const double factor = event->angleDelta().y() > 0 ? 0.8 : 1.25;
-    const double centre = chart()->mapToValue(event->position()).x();
-    const double lo = centre - (centre - xAxis_->min()) * factor;
-    const double hi = centre + (xAxis_->max() - centre) * factor;
-    xAxis_->setRange(std::max(lo, fullRange_.left()), std::min(hi, fullRange_.right()));
-    event->accept();
-}
-
-void SpectrumChartView::mouseDoubleClickEvent(QMouseEvent* event)
-{
-    resetZoom();
-    event->accept();
-}
-
-void SpectrumChartView::keyPressEvent(QKeyEvent* event)
-{
-    const double span = xAxis_->max() - xAxis_->min();
-    switch (event->key()) {
-        case Qt::Key_Home:
-            resetZoom();
-            break;
-        case Qt::Key_Left:
-            xAxis_->setRange(xAxis_->min() - 0.2 * span, xAxis_->max() - 0.2 * span);
-            break;
-        case Qt::Key_Right:
-            xAxis_->setRange(xAxis_->min() + 0.2 * span, xAxis_->max() + 0.2 * span);
-            break;
-        default:
-            QChartView::keyPressEvent(event);
-            return;
-    }
-    event->accept();
+    return overlay_->isVisible() && overlay_->count() > 0;
 }
 
 }  // namespace remap::ui

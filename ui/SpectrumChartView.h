@@ -1,39 +1,43 @@
 #pragma once
 
+#include "WavelengthChartView.h"
 #include "base/Spectrum.h"
-
-#include <QChartView>
+#include "prep/Preprocessor.h"
 
 class QLineSeries;
 class QScatterSeries;
-class QValueAxis;
 
 namespace remap::ui {
 
-// Plots one spectrum (flux against wavelength) with masked pixels marked. Rubber-band zoom,
-// wheel zoom, right-drag pan; Home or a double click resets the view.
-class SpectrumChartView : public QChartView {
+// Plots one spectrum (flux against wavelength): either as read from the file or, when a model is
+// loaded, the continuum-normalized spectrum on the network grid (Predictor::prepare). Masked pixels
+// are marked and their wavelength ranges shaded. A second spectrum (the nearest training spectrum)
+// can be overlaid on the normalized one.
+class SpectrumChartView : public WavelengthChartView {
     Q_OBJECT
 public:
     explicit SpectrumChartView(QWidget* parent = nullptr);
 
-    void setSpectrum(const Spectrum& spectrum);
+    void setSpectrum(const Spectrum& spectrum);  // raw, as read
+    void setPrepared(const std::vector<double>& grid, const PreparedSpectrum& prepared);
+    void setOverlay(const QString& name, const std::vector<double>& grid, const PreparedSpectrum& prepared);
+    void clearOverlay();
+    void setOverlayVisible(bool visible);
     void clear();
+
+    bool isNormalized() const { return normalized_; }
     int plottedPointCount() const;
     int maskedPointCount() const;
-    void resetZoom();
-
-protected:
-    void wheelEvent(QWheelEvent* event) override;
-    void mouseDoubleClickEvent(QMouseEvent* event) override;
-    void keyPressEvent(QKeyEvent* event) override;
+    int overlayPointCount() const;
+    bool overlayVisible() const;
 
 private:
+    void finishPlot(const std::vector<double>& x, const std::vector<double>& y, const std::vector<std::uint8_t>& mask);
+
     QLineSeries* flux_;
+    QLineSeries* overlay_;
     QScatterSeries* masked_;
-    QValueAxis* xAxis_;
-    QValueAxis* yAxis_;
-    QRectF fullRange_;
+    bool normalized_ = false;
 };
 
 }  // namespace remap::ui

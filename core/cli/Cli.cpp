@@ -13,6 +13,7 @@ int runCli(int argc, char** argv)
 {
     installInterruptHandler();
     CliState state;
+    state.argv.assign(argv, argv + argc);
     CLI::App app{
         "remap: stellar parameters (Teff, log g, [Fe/H]) from spectra with the deep-REMAP network.\n"
         "Exit status: 0 success, 1 error, 2 bad usage, 3 some inputs failed, 130 cancelled (Ctrl-C).",
@@ -23,6 +24,9 @@ int runCli(int argc, char** argv)
     addSynthCommands(app, state);
     addDatasetCommands(app, state);
     addPredictCommands(app, state);
+    addTrainCommands(app, state);
+    addEvaluateCommand(app, state);
+    addCalibrateCommand(app, state);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

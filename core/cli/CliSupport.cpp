@@ -1,13 +1,39 @@
 #include "CliSupport.h"
 
+#include "base/Error.h"
+#include "io/SpectrumReader.h"
+#include "ml/Predictor.h"
+#include "synth/Parallel.h"
+
 #include <unistd.h>
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
 namespace remap::cli {
 namespace {
 volatile std::sig_atomic_t gInterrupted = 0;
+
+// Maps a chunk's progress onto the whole run.
+class OffsetProgress final : public ProgressObserver {
+public:
+    OffsetProgress(ProgressObserver& base, std::size_t offset, std::size_t total)
+        : base_(base), offset_(offset), total_(total)
+    {
+    }
+    void onProgress(std::size_t done, std::size_t, std::string_view stage) override
+    {
+        base_.onProgress(offset_ + done, total_, stage);
+    }
+    bool cancelRequested() const override { return base_.cancelRequested(); }
+
+private:
+    ProgressObserver& base_;
+    std::size_t offset_, total_;
+};
 
 extern "C" void onInterrupt(int)
 {
@@ -44,6 +70,61 @@ std::string formatDuration(double seconds)
         std::snprintf(buf, sizeof buf, "%dh%02dm", static_cast<int>(seconds) / 3600,
                       (static_cast<int>(seconds) % 3600) / 60);
     return buf;
+}
+
+void checkOutputExtension(const std::string& out, const std::vector<std::string>& allowed)
+{
+    std::string ext = std::filesystem::path(out).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (std::find(allowed.begin(), allowed.end(), ext) == allowed.end()) {
+        std::string list;
+        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+        throw UsageError("-o " + out + ": unknown output format (use " + list + ")");
+    }
+}
+
+PredictedFiles predictFiles(const Predictor& predictor, const std::vector<SpectrumInput>& inputs, int threads,
+                            std::size_t chunk, ConsoleProgress& progress, const std::string& command)
+{
+    PredictedFiles out;
+    chunk = std::max<std::size_t>(chunk, 1);
+    for (std::size_t start = 0; start < inputs.size() && !out.cancelled; start += chunk) {
+        const std::size_t n = std::min(chunk, inputs.size() - start);
+        std::vector<std::optional<PreparedSpectrum>> prepared(n);
+        std::vector<std::string> errors(n);
+        OffsetProgress chunkProgress(progress, start, inputs.size());
+        try {
+            synth::parallelFor(n, threads, chunkProgress, "", [&](std::size_t i, int) {
+                try {
+                    prepared[i] = predictor.prepare(readSpectrum(inputs[start + i].path));
+                } catch (const Cancelled&) {
+                    throw;
+                } catch (const Error& e) {
+                    errors[i] = e.what();
+                }
+            });
+        } catch (const Cancelled&) {
+            out.cancelled = true;  // keep what this chunk finished
+        }
+        std::vector<PreparedSpectrum> ok;
+        std::vector<std::string> names;
+        for (std::size_t i = 0; i < n; ++i) {
+            if (prepared[i]) {
+                ok.push_back(std::move(*prepared[i]));
+                names.push_back(inputs[start + i].name);
+                out.inputIndex.push_back(start + i);
+            } else if (!errors[i].empty()) {
+                out.failed.push_back(start + i);
+                out.reasons.push_back(errors[i]);
+                progress.finish();
+                std::cerr << command << ": skipped " << inputs[start + i].name << ": " << errors[i] << '\n';
+            }
+        }
+        auto batch = predictor.predictPrepared(ok, names);
+        out.predictions.insert(out.predictions.end(), std::make_move_iterator(batch.begin()),
+                               std::make_move_iterator(batch.end()));
+    }
+    return out;
 }
 
 ConsoleProgress::ConsoleProgress(std::string label, bool enabled)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base/Progress.h"
+#include "ml/Posterior.h"
 
 #include <nlohmann/json.hpp>
 
@@ -8,6 +9,11 @@
 #include <chrono>
 #include <mutex>
 #include <string>
+#include <vector>
+
+namespace remap {
+class Predictor;
+}
 
 namespace remap::cli {
 
@@ -16,6 +22,7 @@ enum ExitStatus : int { kExitOk = 0, kExitError = 1, kExitUsage = 2, kExitSomeFa
 
 struct CliState {
     int exitCode = kExitOk;
+    std::vector<std::string> argv;  // the command line as given (`remap train --nproc` relaunches it)
 };
 
 // Progress bar with rate and ETA on stderr (redrawn at most 10 times a second; plain lines when
@@ -47,5 +54,28 @@ void printJson(const nlohmann::json& value);
 
 // Formats seconds as "1m23s" / "4.2s".
 std::string formatDuration(double seconds);
+
+// Throws remap::UsageError unless `out` ends in one of `allowed` (".csv", ...; case-insensitive).
+void checkOutputExtension(const std::string& out, const std::vector<std::string>& allowed);
+
+// One spectrum file to predict: where it is and the name it is reported under.
+struct SpectrumInput {
+    std::string path;
+    std::string name;
+};
+
+struct PredictedFiles {
+    std::vector<Prediction> predictions;  // of the files that worked, in input order
+    std::vector<std::size_t> inputIndex;  // input index of each prediction
+    std::vector<std::size_t> failed;      // input indices of the files that could not be read or prepared
+    std::vector<std::string> reasons;     // one per failed file
+    bool cancelled = false;               // Ctrl-C: the predictions hold what was finished
+};
+
+// What `remap predict` and `remap evaluate` share: reads and prepares the files on `threads`
+// threads, `chunk` at a time, and runs the network on each chunk. A file that fails is reported on
+// stderr ("<command>: skipped NAME: reason") and left out; the rest go on.
+PredictedFiles predictFiles(const Predictor& predictor, const std::vector<SpectrumInput>& inputs, int threads,
+                            std::size_t chunk, ConsoleProgress& progress, const std::string& command);
 
 }  // namespace remap::cli

@@ -4,9 +4,9 @@
 #include "base/Error.h"
 #include "data/DatasetBuilder.h"
 #include "io/SpectrumReader.h"
+#include "ml/ModelLocator.h"
 #include "ml/PredictionWriter.h"
 #include "ml/Predictor.h"
-#include "synth/Parallel.h"
 
 #include <CLI/CLI.hpp>
 
@@ -26,53 +26,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kDefaultModelName = "deep-remap.remap";
-
-// --model, else $REMAP_MODEL, else the shipped model beside the installed program
-// (PREFIX/share/remap-studio/models/, or models/ next to bin/ in an unpacked folder).
 std::string resolveModel(const std::string& given)
 {
-    if (!given.empty()) return given;
-    if (const char* env = std::getenv("REMAP_MODEL"); env && *env) return env;
-    std::error_code ec;
-    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        for (const auto& candidate : {exe.parent_path() / "../share/remap-studio/models" / kDefaultModelName,
-                                      exe.parent_path() / "../models" / kDefaultModelName})
-            if (fs::is_regular_file(candidate, ec)) return fs::weakly_canonical(candidate, ec).string();
-    }
-    throw UsageError("no model: pass --model BUNDLE or set REMAP_MODEL (the shipped model " +
-                     std::string(kDefaultModelName) + " was not found beside the program)");
+    return locateModel(given);
 }
-
-void checkOutputExtension(const std::string& out, const std::vector<std::string>& allowed)
-{
-    std::string ext = fs::path(out).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (std::find(allowed.begin(), allowed.end(), ext) == allowed.end()) {
-        std::string list;
-        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-        throw UsageError("-o " + out + ": unknown output format (use " + list + ")");
-    }
-}
-
-// Maps a chunk's progress onto the whole run.
-class OffsetProgress final : public ProgressObserver {
-public:
-    OffsetProgress(ProgressObserver& base, std::size_t offset, std::size_t total)
-        : base_(base), offset_(offset), total_(total)
-    {
-    }
-    void onProgress(std::size_t done, std::size_t, std::string_view stage) override
-    {
-        base_.onProgress(offset_ + done, total_, stage);
-    }
-    bool cancelRequested() const override { return base_.cancelRequested(); }
-
-private:
-    ProgressObserver& base_;
-    std::size_t offset_, total_;
-};
 
 struct PredictOptions {
     std::vector<std::string> files;
@@ -138,46 +95,15 @@ void runPredict(const PredictOptions& o, CliState& state)
     const Predictor predictor(resolveModel(o.model), options);
 
     ConsoleProgress progress("predict", !o.quiet);
-    std::vector<Prediction> predictions;
+    std::vector<SpectrumInput> files;
+    for (const auto& in : inputs) files.push_back({in.path, in.name});
+    PredictedFiles result =
+        predictFiles(predictor, files, o.threads, static_cast<std::size_t>(o.batch), progress, "remap predict");
+    std::vector<Prediction> predictions = std::move(result.predictions);
     std::vector<ReferenceLabels> reference;
-    std::size_t failed = 0;
-    bool cancelled = false;
-    const auto chunk = static_cast<std::size_t>(o.batch);
-    for (std::size_t start = 0; start < inputs.size() && !cancelled; start += chunk) {
-        const std::size_t n = std::min(chunk, inputs.size() - start);
-        std::vector<std::optional<PreparedSpectrum>> prepared(n);
-        std::vector<std::string> errors(n);
-        OffsetProgress chunkProgress(progress, start, inputs.size());
-        try {
-            synth::parallelFor(n, o.threads, chunkProgress, "", [&](std::size_t i, int) {
-                try {
-                    prepared[i] = predictor.prepare(readSpectrum(inputs[start + i].path));
-                } catch (const Cancelled&) {
-                    throw;
-                } catch (const Error& e) {
-                    errors[i] = e.what();
-                }
-            });
-        } catch (const Cancelled&) {
-            cancelled = true;  // keep what this chunk finished
-        }
-        std::vector<PreparedSpectrum> ok;
-        std::vector<std::string> names;
-        for (std::size_t i = 0; i < n; ++i) {
-            if (prepared[i]) {
-                ok.push_back(std::move(*prepared[i]));
-                names.push_back(inputs[start + i].name);
-                reference.push_back(inputs[start + i].reference);
-            } else if (!errors[i].empty()) {
-                ++failed;
-                progress.finish();
-                std::cerr << "remap predict: skipped " << inputs[start + i].name << ": " << errors[i] << '\n';
-            }
-        }
-        auto batch = predictor.predictPrepared(ok, names);
-        predictions.insert(predictions.end(), std::make_move_iterator(batch.begin()),
-                           std::make_move_iterator(batch.end()));
-    }
+    for (std::size_t index : result.inputIndex) reference.push_back(inputs[index].reference);
+    const std::size_t failed = result.failed.size();
+    const bool cancelled = result.cancelled;
     progress.finish();
 
     const std::string modelName = predictor.bundle().card().name;

@@ -6,6 +6,8 @@
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
+#include "ml/LossConfig.h"
+
 #include <nlohmann/json_fwd.hpp>
 
 #include <array>
@@ -13,39 +15,8 @@
 
 namespace remap {
 
-// Asymmetric loss (Ridnik et al. 2021, "ASL") over one head's softmax. Per sample, with p = softmax(z),
-// q the target distribution (one-hot or smoothed), t = (1 - eps) q + eps / K (label smoothing),
-// r_k = 1 - q_k / max_j q_j (how much bin k is a negative: 0 at the target peak, 1 far from it) and
-// p~_k = max(p_k - clip, 0) (probability shifting of negatives):
-//   L = - sum_k [ t_k (1 - p_k)^gammaPos log p_k  +  r_k p~_k^gammaNeg log(1 - p~_k) ]
-// The batch loss is the mean over samples. The positive part with gammaPos = eps = 0 is the softmax
-// cross-entropy; the negative part adds a focal binary cross-entropy on the bins away from the target,
-// down-weighted by p~^gammaNeg and switched off below the clip (easy negatives).
-struct AslOptions {
-    double gammaPos = 0.0;
-    double gammaNeg = 4.0;
-    double clip = 0.05;
-    double labelSmoothing = 0.0;
-};
-
 // logits [B, K], targets [B, K] (rows sum to 1). Differentiable in logits (any floating dtype).
 torch::Tensor asymmetricLoss(const torch::Tensor& logits, const torch::Tensor& targets, const AslOptions& options);
-
-enum class TripletMining { BatchHard, SemiHard };
-
-// Triplet loss on the embedding with triplets chosen by distance in normalized label space
-// (each label scaled to [0, 1] over its bin range). For anchor a: positives are samples with label
-// distance < positiveRadius, negatives those with label distance > negativeRadius; distances in the
-// embedding are Euclidean. BatchHard: the farthest positive and the closest negative;
-// SemiHard: the closest negative farther than the positive (d_an > d_ap), or the closest negative
-// when there is none. loss = mean over anchors with both of max(d_ap - d_an + margin, 0); 0 when
-// no anchor has both.
-struct TripletOptions {
-    double margin = 0.2;
-    double positiveRadius = 0.2;
-    double negativeRadius = 0.4;
-    TripletMining mining = TripletMining::BatchHard;
-};
 
 struct TripletResult {
     torch::Tensor loss;     // scalar
@@ -55,21 +26,6 @@ struct TripletResult {
 // embeddings [B, E], normalizedLabels [B, 3] (or any [B, D]).
 TripletResult tripletLoss(const torch::Tensor& embeddings, const torch::Tensor& normalizedLabels,
                           const TripletOptions& options);
-
-enum class TaskWeighting { Fixed, Uncertainty };
-
-struct LossConfig {
-    AslOptions asl;
-    TripletOptions triplet;
-    double targetSigmaBins = 1.0;  // Gaussian smoothing of the targets in bins (0 = one-hot)
-    TaskWeighting weighting = TaskWeighting::Fixed;
-    // Fixed weighting: L = sum_p w_p L_asl,p + w_emb L_triplet.
-    std::array<double, 3> headWeights{1.0, 1.0, 1.0};
-    double embeddingWeight = 0.1;
-};
-
-void to_json(nlohmann::json& j, const LossConfig& config);
-void from_json(const nlohmann::json& j, LossConfig& config);  // strict, throws remap::Error
 
 // The multi-task loss. Uncertainty weighting (Kendall, Gal & Cipolla 2018) learns one log-variance
 // s_t per task (3 heads + embedding), initialized to 0: L = sum_t exp(-s_t) L_t + s_t / 2; its

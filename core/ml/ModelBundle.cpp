@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -128,7 +129,8 @@ void to_json(nlohmann::json& j, const ModelCard& c)
                        {"bins", c.bins},
                        {"preprocess", c.preprocess},
                        {"training", c.training},
-                       {"metrics", c.metrics}};
+                       {"metrics", c.metrics},
+                       {"temperature", c.temperature}};
 }
 
 void from_json(const nlohmann::json& j, ModelCard& c)
@@ -145,6 +147,13 @@ void from_json(const nlohmann::json& j, ModelCard& c)
     out.preprocess = requireKey<nlohmann::json>(j, "preprocess", where);
     out.training = requireKey<nlohmann::json>(j, "training", where);
     out.metrics = requireKey<nlohmann::json>(j, "metrics", where);
+    if (j.contains("temperature")) {
+        out.temperature = requireKey<std::array<double, 3>>(j, "temperature", where);
+        for (double t : out.temperature)
+            if (!(t > 0.0) || !std::isfinite(t))
+                throw Error("model card: temperature must be three positive numbers, got " +
+                            j.at("temperature").dump());
+    }
     c = std::move(out);
 }
 

@@ -34,6 +34,10 @@ struct ModelCard {
     nlohmann::json training = nlohmann::json::object();
     // Validation metrics, e.g. {"teff_rmse": 75.0, ...}.
     nlohmann::json metrics = nlohmann::json::object();
+    // Posterior temperature per head (Teff, log g, [Fe/H]): the posterior is softmax(logits / T).
+    // 1 = as trained; `remap calibrate` fits it on held-out stars (Guo et al. 2017). Optional in
+    // the JSON (absent = 1) so bundles written before it existed still load.
+    std::array<double, 3> temperature{1.0, 1.0, 1.0};
 };
 
 void to_json(nlohmann::json& j, const ModelCard& card);

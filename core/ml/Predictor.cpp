@@ -33,6 +33,7 @@ struct Predictor::Impl {
     Impl(ModelBundle b, PredictorOptions o) : bundle(std::move(b)), options(std::move(o)) {}
     RemapNet& net() { return bundleNetwork(bundle); }
     int length() const { return bundle.card().network.inputLength; }
+    double temperature(int param) const { return bundle.card().temperature[static_cast<std::size_t>(param)]; }
 };
 
 namespace {
@@ -177,7 +178,9 @@ std::vector<Prediction> Predictor::predictPrepared(const std::vector<PreparedSpe
             torch::InferenceMode inference;
             const auto result = d.net()->forward(padSingle(x.to(d.device)));
             for (int p = 0; p < 3; ++p)
-                probs[p] = torch::softmax(result.logits[p], 1).to(torch::kCPU, torch::kFloat64).contiguous();
+                probs[p] = torch::softmax(result.logits[p] / d.temperature(p), 1)
+                               .to(torch::kCPU, torch::kFloat64)
+                               .contiguous();
             embedding = result.embedding.to(torch::kCPU, torch::kFloat32).contiguous();
         }
         for (std::size_t i = start; i < end; ++i) {
@@ -248,9 +251,10 @@ std::vector<float> Predictor::saliencyPrepared(const PreparedSpectrum& prepared,
     auto& d = *impl_;
     const auto x = inputTensor({&prepared}, d.length(), {}).to(d.device);
     const auto p = static_cast<int>(param);
-    const auto map = computeSaliency(d.net(), x, p, d.centres[static_cast<std::size_t>(p)], method, options)
-                         .to(torch::kCPU)
-                         .contiguous();
+    const auto map =
+        computeSaliency(d.net(), x, p, d.centres[static_cast<std::size_t>(p)], method, options, d.temperature(p))
+            .to(torch::kCPU)
+            .contiguous();
     return std::vector<float>(map.data_ptr<float>(), map.data_ptr<float>() + map.numel());
 }
 

@@ -14,6 +14,6 @@ namespace remap {
 // call enables autograd for itself (safe inside InferenceMode-free threads) and never touches the
 // parameters' .grad, so several threads may compute saliency on one network at once.
 torch::Tensor computeSaliency(RemapNet& net, const torch::Tensor& x, int param, const std::vector<double>& centres,
-                              SaliencyMethod method, const SaliencyOptions& options = {});
+                              SaliencyMethod method, const SaliencyOptions& options = {}, double temperature = 1.0);
 
 }  // namespace remap

@@ -152,7 +152,10 @@ void TestCliPredict::catalogLabelsGoBesideThePredictions()
 
 void TestCliPredict::usageErrors()
 {
+    qunsetenv("REMAP_MODEL");
+    qputenv("REMAP_NO_SHIPPED_MODEL", "1");
     Run r = runRemap({"predict", fixture("tabular_micron.fits")});  // no model anywhere
+    qunsetenv("REMAP_NO_SHIPPED_MODEL");
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains("--model"), r.err.constData());
     r = runRemap({"predict", "--model", model(), "-o", dir_.filePath("x.xlsx"), fixture("tabular_micron.fits")});
