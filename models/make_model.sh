@@ -18,6 +18,8 @@ step() { echo; echo "== $* =="; }
 # A run is done when its record ends with status finished or early_stopped.
 run_done() { [ -f "$1/model.remap" ] && tail -n 1 "$1/record.jsonl" | grep -Eq '"status":"(finished|early_stopped)"'; }
 resume_flag() { [ -f "$1/checkpoint.pt" ] && echo --resume || true; }
+# torch's own default may use a single thread; THREADS > 0 sets the intra-op thread count.
+train_threads() { [ "$threads" -gt 0 ] && echo "--threads $threads" || true; }
 
 step "1. Demo world: grid (2592 models) and survey (300 dwarfs, 30 calibration, 732 giant candidates)"
 "$remap" synth demo --out "$work/demo" --threads "$threads" --quiet
@@ -37,13 +39,13 @@ done
 step "5. Pretraining on the grid (models/pretrain.json)"
 sed -e "s#@WORK@#$(realpath "$work")#g" models/pretrain.json > "$work/pretrain.json"
 if ! run_done "$work/pretrain-run"; then
-  "$remap" train pretrain --config "$work/pretrain.json" $(resume_flag "$work/pretrain-run")
+  "$remap" train pretrain --config "$work/pretrain.json" $(train_threads) $(resume_flag "$work/pretrain-run")
 fi
 
 step "6. Fine-tuning on the observed dwarfs, validated on the calibration stars (models/finetune.json)"
 sed -e "s#@WORK@#$(realpath "$work")#g" models/finetune.json > "$work/finetune.json"
 if ! run_done "$work/finetune-run"; then
-  "$remap" train finetune --config "$work/finetune.json" --from "$work/pretrain-run/model.remap" $(resume_flag "$work/finetune-run")
+  "$remap" train finetune --config "$work/finetune.json" --from "$work/pretrain-run/model.remap" $(train_threads) $(resume_flag "$work/finetune-run")
 fi
 
 step "7. Posterior temperature fitted on the 500 temperature-calibration stars (remap calibrate)"
@@ -57,9 +59,19 @@ ev --model models/deep-remap.remap --catalog "$work/demo/survey/calibration.csv"
 ev --model models/deep-remap.remap --catalog "$work/demo/survey/giants.csv" --truth "$work/demo/survey/giants_truth.csv" > "$work/eval-giants.json"
 ev --model "$work/pretrain-run/model.remap" --catalog "$work/demo/survey/giants.csv" --truth "$work/demo/survey/giants_truth.csv" > "$work/eval-giants-pretrained.json"
 ev --model "$work/finetune-run/model.remap" --catalog "$work/holdout/dwarfs.csv" > "$work/eval-holdout-uncalibrated.json"
+# The candidates split by their true class (the truth file's is_giant column), to show what each model
+# does on real giants and on the dwarfs hiding among the candidates.
+survey="$work/demo/survey"
+awk -F, 'NR == 1 || $7 == 1' "$survey/giants_truth.csv" > "$survey/candidates-true-giants.csv"
+awk -F, 'NR == 1 || $7 == 0' "$survey/giants_truth.csv" > "$survey/candidates-true-dwarfs.csv"
+for kind in giants dwarfs; do
+  ev --model models/deep-remap.remap --catalog "$survey/candidates-true-$kind.csv" > "$work/eval-candidates-$kind.json"
+  ev --model "$work/pretrain-run/model.remap" --catalog "$survey/candidates-true-$kind.csv" > "$work/eval-candidates-$kind-pretrained.json"
+done
 ev --model models/deep-remap.remap --catalog "$work/holdout/dwarfs.csv" > "$work/eval-holdout.json"
 step "9. Cramer-Rao bounds of the calibration stars at their own S/N"
 /usr/bin/env python3 models/crlb_report.py --remap "$remap" --catalog "$work/demo/survey/calibration.csv" \
   --evaluation "$work/eval-calibration-finetuned.json" > "$work/crlb-calibration.json"
-cat "$work/crlb-calibration.json"
+step "10. The tables of models/README.md"
+/usr/bin/env python3 models/report_tables.py "$work" | tee "$work/report.md"
 echo; echo "model: models/deep-remap.remap; evaluation JSON in $work/eval-*.json"

@@ -4,11 +4,19 @@
 #include "MainWindow.h"
 #include "TeachingPanel.h"
 #include "TrainingPanel.h"
+#include "TrainingSetupForm.h"
+#include "base/Error.h"
 
 #include <QCloseEvent>
+#include <QCoreApplication>
 #include <QGuiApplication>
 #include <QMessageBox>
+#include <QSettings>
 #include <QTabWidget>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
 
 namespace remap::ui {
 namespace {
@@ -47,6 +55,31 @@ private:
     TrainingPanel* training_;
 };
 
+// The open tab and the training set-up persist between sessions (the inspector and the window
+// layout persist through MainWindow).
+void restoreStudioSettings(QTabWidget* tabs, TrainingSetupForm* form)
+{
+    const QSettings settings;
+    const QString setup = settings.value("training/setup").toString();
+    if (!setup.isEmpty()) {
+        try {
+            form->setConfig(train::TrainConfig::fromJson(nlohmann::json::parse(setup.toStdString())));
+            form->setPretrainedBundle(settings.value("training/pretrainedBundle").toString());
+        } catch (const std::exception&) {
+            // A set-up saved by another version: keep the defaults.
+        }
+    }
+    tabs->setCurrentIndex(std::clamp(settings.value("mainWindow/tab", 0).toInt(), 0, tabs->count() - 1));
+}
+
+void saveStudioSettings(const QTabWidget* tabs, const TrainingSetupForm* form)
+{
+    QSettings settings;
+    settings.setValue("mainWindow/tab", tabs->currentIndex());
+    settings.setValue("training/setup", QString::fromStdString(form->config().toJson().dump()));
+    settings.setValue("training/pretrainedBundle", form->pretrainedBundle());
+}
+
 }  // namespace
 
 void addStudioPanels(MainWindow& window)
@@ -64,6 +97,9 @@ void addStudioPanels(MainWindow& window)
                         QObject::tr("Pretraining and fine-tuning in the background with live charts"));
     QObject::connect(catalog, &CatalogPanel::starActivated, &window, &MainWindow::showStar);
     new CloseGuard(&window, training);
+    restoreStudioSettings(tabs, training->setupForm());
+    QObject::connect(qApp, &QCoreApplication::aboutToQuit, &window,
+                     [tabs, form = training->setupForm()] { saveStudioSettings(tabs, form); });
 }
 
 }  // namespace remap::ui

@@ -51,6 +51,7 @@ TrainingSetupForm::TrainingSetupForm(QWidget* parent)
       device_(new QComboBox),
       seed_(new QLineEdit)
 {
+    mode_->setObjectName("trainingMode");
     mode_->addItem(tr("Pretraining (synthetic grid)"), static_cast<int>(train::TrainMode::Pretrain));
     mode_->addItem(tr("Fine-tuning (observed stars)"), static_cast<int>(train::TrainMode::Finetune));
     trainSet_->setPlaceholderText(tr("HDF5 training set (remap dataset build)"));
@@ -106,8 +107,9 @@ TrainingSetupForm::TrainingSetupForm(QWidget* parent)
     form_->addRow(tr("Seed"), seed_);
 
     connect(mode_, &QComboBox::currentIndexChanged, this, [this] {
-        updateModeFields();
-        emit modeChanged(static_cast<train::TrainMode>(mode_->currentData().toInt()));
+        const auto mode = static_cast<train::TrainMode>(mode_->currentData().toInt());
+        if (!settingConfig_) applyModeDefaults(mode);
+        emit modeChanged(mode);
     });
     setConfig(train::TrainConfig{});
 }
@@ -171,7 +173,9 @@ train::TrainConfig TrainingSetupForm::config() const
 void TrainingSetupForm::setConfig(const train::TrainConfig& c)
 {
     base_ = c;
+    settingConfig_ = true;
     mode_->setCurrentIndex(mode_->findData(static_cast<int>(c.mode)));
+    settingConfig_ = false;
     trainSet_->setText(QString::fromStdString(c.trainSet));
     validationSet_->setText(QString::fromStdString(c.validationSet));
     validationFraction_->setValue(c.validationFraction);
@@ -191,6 +195,19 @@ void TrainingSetupForm::setConfig(const train::TrainConfig& c)
     device_->setCurrentIndex(device >= 0 ? device : 0);
     seed_->setText(QString::number(static_cast<qulonglong>(c.seed)));
     updateModeFields();
+}
+
+void TrainingSetupForm::applyModeDefaults(train::TrainMode mode)
+{
+    // The hyperparameters become the new mode's defaults; the data, run folder, device and seed stay.
+    const train::TrainConfig edited = config();
+    train::TrainConfig c = train::TrainConfig::defaultsFor(mode);
+    c.trainSet = edited.trainSet;
+    c.validationSet = edited.validationSet;
+    c.outputDir = edited.outputDir;
+    c.device = edited.device;
+    c.seed = edited.seed;
+    setConfig(c);
 }
 
 QString TrainingSetupForm::pretrainedBundle() const

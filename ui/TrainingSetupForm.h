@@ -14,7 +14,7 @@ class QSpinBox;
 namespace remap::ui {
 
 // The set-up of a training run: mode, data, run folder and the main hyperparameters, with the
-// defaults of train::TrainConfig{}. Keys the form does not show (network, loss, sampling, ...) are
+// defaults of train::TrainConfig::defaultsFor(mode) (switching the mode loads that mode's defaults). Keys the form does not show (network, loss, sampling, ...) are
 // kept from the last configuration set or loaded, so "Load config…" / "Save config…" round-trip the
 // whole JSON file that `remap train --config` reads.
 class TrainingSetupForm : public QWidget {
@@ -40,9 +40,11 @@ signals:
 
 private:
     void updateModeFields();
+    void applyModeDefaults(train::TrainMode mode);
     QWidget* pathRow(QLineEdit* edit, const QString& title, bool directory, const QString& filter);
 
     train::TrainConfig base_;
+    bool settingConfig_ = false;  // setConfig changes the mode without loading its defaults
     QFormLayout* form_;
     QComboBox* mode_;
     QLineEdit* trainSet_;

@@ -291,17 +291,7 @@ void addTrainCommands(CLI::App& app, CliState& state)
     c->add_option("--mode", cfg->mode, "pretrain or finetune")->check(CLI::IsMember({"pretrain", "finetune"}));
     c->add_option("-o,--out", cfg->out, "Write to this file instead of stdout");
     c->callback([cfg] {
-        train::TrainConfig config;
-        if (cfg->mode == "finetune") {
-            config.mode = TrainMode::Finetune;
-            // Fine-tuning defaults: a short, gentle run on few stars.
-            config.epochs = 30;
-            config.batchSize = 16;
-            config.optimizer.learningRate = 3e-4;
-            config.finetune.freezeStages = 2;
-            config.earlyStopping.patience = 8;
-            config.validationFraction = 0.0;
-        }
+        const train::TrainConfig config = train::TrainConfig::defaultsFor(train::parseTrainMode(cfg->mode));
         const std::string text = config.toJson().dump(2) + "\n";
         if (cfg->out.empty()) {
             std::cout << text;

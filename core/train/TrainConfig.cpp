@@ -411,4 +411,19 @@ TrainConfig TrainConfig::load(const std::string& path)
     return c;
 }
 
+TrainConfig TrainConfig::defaultsFor(TrainMode mode)
+{
+    TrainConfig c;
+    c.mode = mode;
+    if (mode == TrainMode::Finetune) {
+        c.epochs = 30;
+        c.batchSize = 16;
+        c.optimizer.learningRate = 3e-4;
+        c.finetune.freezeStages = 2;
+        c.earlyStopping.patience = 8;
+        c.validationFraction = 0.0;
+    }
+    return c;
+}
+
 }  // namespace remap::train

@@ -147,6 +147,10 @@ struct TrainConfig {
     static TrainConfig fromJson(const nlohmann::json& json, const std::string& what = "training config");
     // Reads a file; relative data paths are resolved against its folder.
     static TrainConfig load(const std::string& path);
+    // The defaults of a mode: pretraining, the values above; fine-tuning, a short and gentle run on
+    // few stars (30 epochs, batch 16, lr 3e-4, the stem and first stage frozen, patience 8, no
+    // held-out fraction). `remap train config --mode` and the GUI's training set-up start from these.
+    static TrainConfig defaultsFor(TrainMode mode);
 };
 
 }  // namespace remap::train

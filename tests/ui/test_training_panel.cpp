@@ -10,6 +10,7 @@
 #include "TrainingSetupForm.h"
 #include "train/RunRecord.h"
 
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -295,6 +296,33 @@ private slots:
         errors.clear();
         QVERIFY(!panel.start());  // fine-tuning without a pretrained model
         QCOMPARE(errors.count(), 1);
+    }
+
+    void switchingModeLoadsThatModesDefaults()
+    {
+        remap::ui::TrainingSetupForm form;
+        auto c = form.config();
+        QCOMPARE(c.epochs, remap::train::TrainConfig{}.epochs);
+        c.trainSet = dir_.filePath("stars.h5").toStdString();
+        c.epochs = 7;
+        form.setConfig(c);
+        auto* mode = form.findChild<QComboBox*>("trainingMode");
+        QVERIFY(mode);
+        mode->setCurrentIndex(mode->findData(static_cast<int>(remap::train::TrainMode::Finetune)));
+        const auto f = form.config();
+        const auto expected = remap::train::TrainConfig::defaultsFor(remap::train::TrainMode::Finetune);
+        QVERIFY(f.mode == remap::train::TrainMode::Finetune);
+        QCOMPARE(f.epochs, expected.epochs);  // the hyperparameters are fine-tuning's
+        QCOMPARE(f.batchSize, expected.batchSize);
+        QCOMPARE(f.finetune.freezeStages, expected.finetune.freezeStages);
+        QCOMPARE(f.optimizer.learningRate, expected.optimizer.learningRate);
+        QCOMPARE(f.trainSet, c.trainSet);  // the data stay
+        // A loaded fine-tuning config keeps its own values (no defaults over it).
+        auto loaded = expected;
+        loaded.epochs = 11;
+        form.setConfig(remap::train::TrainConfig{});
+        form.setConfig(loaded);
+        QCOMPARE(form.config().epochs, 11);
     }
 
     void configFileRoundTripKeepsHiddenKeys()
