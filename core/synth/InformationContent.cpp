@@ -1,6 +1,7 @@
 #include "InformationContent.h"
 
 #include "base/Error.h"
+#include "synth/Parallel.h"
 
 #include <Eigen/Dense>
 
@@ -67,16 +68,32 @@ PixelInformation pixelFisherInformation(const Synthesizer& synthesizer, const St
     const StellarParameters nominal = params;
     // Continuum pixels: those the real preprocessing (prep normalizeContinuum) puts within 1 % of
     // its continuum at the nominal point, or the top 30 % when fewer qualify.
-    const Spectrum observed = observeClean(synthesizer, nominal, settings, grid);
+    // The nominal and the 2 x 3 displaced observations are independent: synthesize them in parallel
+    // (the Synthesizer is const and thread-safe); the GUI's teaching mode waits on this.
+    std::array<StellarParameters, 1 + 2 * kFisherParameters> points;
+    points.fill(nominal);
+    const double steps[kFisherParameters] = {settings.teffStep, settings.loggStep, settings.fehStep};
+    for (int k = 0; k < kFisherParameters; ++k) {
+        auto& plus = points[static_cast<std::size_t>(1 + 2 * k)];
+        auto& minus = points[static_cast<std::size_t>(2 + 2 * k)];
+        double* pp = k == 0 ? &plus.teff : k == 1 ? &plus.logg : &plus.feh;
+        double* pm = k == 0 ? &minus.teff : k == 1 ? &minus.logg : &minus.feh;
+        *pp += steps[k];
+        *pm -= steps[k];
+    }
+    std::array<Spectrum, points.size()> observations;
+    SilentProgress quiet;
+    parallelFor(points.size(), std::min(resolveThreadCount(settings.threads), static_cast<int>(points.size())), quiet,
+                "information", [&](std::size_t i, int) {
+                    observations[i] = observeClean(synthesizer, points[i], settings, grid);
+                });
+    const Spectrum& observed = observations[0];
     const Spectrum reference = normalizeContinuum(observed, settings.continuum);
     std::vector<double> sorted = reference.flux;
     std::sort(sorted.begin(), sorted.end());
     const double threshold = std::min(0.99, sorted[static_cast<std::size_t>(0.7 * static_cast<double>(sorted.size()))]);
     std::vector<std::uint8_t> continuumPixels(reference.size());
     for (std::size_t i = 0; i < reference.size(); ++i) continuumPixels[i] = reference.flux[i] >= threshold ? 1 : 0;
-    auto model = [&](const StellarParameters& p) {
-        return normalizeFixed(observeClean(synthesizer, p, settings, grid), continuumPixels, settings.continuum);
-    };
     const Spectrum centre = normalizeFixed(observed, continuumPixels, settings.continuum);
     PixelInformation out;
     out.wavelength = centre.wavelength;
@@ -84,15 +101,11 @@ PixelInformation pixelFisherInformation(const Synthesizer& synthesizer, const St
     const std::size_t n = centre.size();
     out.sigma.resize(n);
     for (std::size_t i = 0; i < n; ++i) out.sigma[i] = std::sqrt(std::max(centre.flux[i], 1e-6)) / settings.snr;
-    const double steps[kFisherParameters] = {settings.teffStep, settings.loggStep, settings.fehStep};
     for (int k = 0; k < kFisherParameters; ++k) {
-        StellarParameters plus = nominal, minus = nominal;
-        double* pp = k == 0 ? &plus.teff : k == 1 ? &plus.logg : &plus.feh;
-        double* pm = k == 0 ? &minus.teff : k == 1 ? &minus.logg : &minus.feh;
-        *pp += steps[k];
-        *pm -= steps[k];
-        const Spectrum fp = model(plus);
-        const Spectrum fm = model(minus);
+        const Spectrum fp =
+            normalizeFixed(observations[static_cast<std::size_t>(1 + 2 * k)], continuumPixels, settings.continuum);
+        const Spectrum fm =
+            normalizeFixed(observations[static_cast<std::size_t>(2 + 2 * k)], continuumPixels, settings.continuum);
         auto& jac = out.jacobian[static_cast<std::size_t>(k)];
         auto& info = out.information[static_cast<std::size_t>(k)];
         jac.resize(n);

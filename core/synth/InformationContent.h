@@ -21,6 +21,7 @@ struct FisherSettings {
     double loggStep = 0.05;  // dex
     double fehStep = 0.05;   // dex
     ContinuumOptions continuum;
+    int threads = 0;  // for the 7 syntheses (nominal and +-step per parameter); 0 = every core
     // Throws remap::Error for non-positive S/N or steps.
     void validate() const;
 };
