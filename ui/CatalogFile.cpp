@@ -1,5 +1,7 @@
 #include "CatalogFile.h"
 
+#include "base/Csv.h"
+
 #include "base/Error.h"
 
 #include <algorithm>
@@ -14,49 +16,6 @@ namespace remap::ui {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string trim(const std::string& s)
-{
-    const auto b = s.find_first_not_of(" \t");
-    if (b == std::string::npos) return {};
-    return s.substr(b, s.find_last_not_of(" \t") - b + 1);
-}
-
-std::string lower(std::string s)
-{
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
-
-// RFC 4180 fields: commas inside quotes, doubled quotes as a literal quote.
-std::vector<std::string> splitCsv(const std::string& line)
-{
-    std::vector<std::string> cells;
-    std::string cell;
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-                cell += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                cell += c;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            cells.push_back(trim(cell));
-            cell.clear();
-        } else {
-            cell += c;
-        }
-    }
-    cells.push_back(trim(cell));
-    return cells;
-}
 
 // A parsed CSV: header names (lower case) and rows with their line numbers.
 struct Table {
@@ -80,11 +39,11 @@ Table readTable(const std::string& path)
     while (std::getline(in, line)) {
         ++lineNo;
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        const std::string t = trim(line);
+        const std::string t = csv::trim(line);
         if (t.empty() || t[0] == '#') continue;
-        auto cells = splitCsv(line);
+        auto cells = csv::splitLine(line);
         if (table.header.empty()) {
-            for (auto& c : cells) c = lower(c);
+            for (auto& c : cells) c = csv::toLower(c);
             table.header = std::move(cells);
             continue;
         }
@@ -100,7 +59,7 @@ Table readTable(const std::string& path)
 
 double number(const std::string& cell, const std::string& column, std::size_t lineNo, const std::string& path)
 {
-    const std::string c = lower(cell);
+    const std::string c = csv::toLower(cell);
     if (c.empty() || c == "nan" || c == "-" || c == "null") return NAN;
     try {
         std::size_t used = 0;

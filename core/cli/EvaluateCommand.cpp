@@ -1,5 +1,7 @@
 // `remap evaluate`: a model's accuracy on a labelled catalog (bias, scatter, RMSE, posterior coverage).
 #include "Commands.h"
+
+#include "base/Csv.h"
 #include "base/Error.h"
 #include "ml/ModelLocator.h"
 #include "ml/PredictionWriter.h"
@@ -37,43 +39,6 @@ struct EvaluateOptions {
     bool quiet = false;
 };
 
-std::string trim(const std::string& s)
-{
-    const auto b = s.find_first_not_of(" \t");
-    if (b == std::string::npos) return {};
-    return s.substr(b, s.find_last_not_of(" \t") - b + 1);
-}
-
-std::string lower(std::string s)
-{
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
-
-// One CSV line (RFC 4180 quoting), fields trimmed.
-std::vector<std::string> splitCsvLine(const std::string& line)
-{
-    std::vector<std::string> out;
-    std::string field;
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-            field += '"';
-            ++i;
-        } else if (c == '"') {
-            quoted = !quoted;
-        } else if (c == ',' && !quoted) {
-            out.push_back(trim(field));
-            field.clear();
-        } else {
-            field += c;
-        }
-    }
-    out.push_back(trim(field));
-    return out;
-}
-
 // A CSV file with a header line; '#' lines and blank lines skipped; column names case-insensitive.
 struct CsvTable {
     std::string path;
@@ -103,12 +68,12 @@ CsvTable readCsv(const std::string& path)
     while (std::getline(in, line)) {
         ++lineNo;
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        const std::string t = trim(line);
+        const std::string t = csv::trim(line);
         if (t.empty() || t[0] == '#') continue;
-        auto cells = splitCsvLine(line);
+        auto cells = csv::splitLine(line);
         if (width == 0) {
             width = cells.size();
-            for (std::size_t c = 0; c < cells.size(); ++c) table.columns.emplace(lower(cells[c]), c);
+            for (std::size_t c = 0; c < cells.size(); ++c) table.columns.emplace(csv::toLower(cells[c]), c);
             continue;
         }
         if (cells.size() != width)
@@ -129,7 +94,7 @@ std::array<double, 3> labelsOf(const CsvTable& table, const CsvTable::Row& row)
         const auto col = table.column(std::string(paramName(p)));
         if (!col) continue;
         const std::string& cell = row.cells[*col];
-        const std::string l = lower(cell);
+        const std::string l = csv::toLower(cell);
         if (l.empty() || l == "nan" || l == "-" || l == "null") continue;
         try {
             std::size_t used = 0;

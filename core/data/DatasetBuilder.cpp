@@ -1,5 +1,7 @@
 #include "DatasetBuilder.h"
 
+#include "base/Csv.h"
+
 #include "GridInterpolator.h"
 #include "base/Error.h"
 #include "io/FitsFile.h"
@@ -30,20 +32,6 @@ namespace {
 
 constexpr double kRangeSlack = 1e-9;
 
-std::string trim(std::string s)
-{
-    const auto notSpace = [](unsigned char c) { return !std::isspace(c); };
-    s.erase(s.begin(), std::find_if(s.begin(), s.end(), notSpace));
-    s.erase(std::find_if(s.rbegin(), s.rend(), notSpace).base(), s.end());
-    return s;
-}
-
-std::string lower(std::string s)
-{
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 // FNV-1a, 64 bit: a stable digest (std::hash is not stable across runs or platforms).
 std::string digestOf(const std::string& text)
 {
@@ -72,36 +60,6 @@ nlohmann::json labelJson(const LabelRow& labels)
     nlohmann::json j = nlohmann::json::array();
     for (double v : labels) j.push_back(std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr));
     return j;
-}
-
-// Splits one CSV line (RFC 4180 quoting: "a,b" and "" for a quote inside quotes).
-std::vector<std::string> splitCsv(const std::string& line)
-{
-    std::vector<std::string> out;
-    std::string field;
-    bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-                field += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                field += c;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            out.push_back(trim(field));
-            field.clear();
-        } else {
-            field += c;
-        }
-    }
-    out.push_back(trim(field));
-    return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -258,7 +216,7 @@ LabelRange parseLabelRange(const std::string& text, const std::string& what)
     LabelRange r;
     try {
         std::size_t used = 0;
-        const std::string a = trim(text.substr(0, colon)), b = trim(text.substr(colon + 1));
+        const std::string a = csv::trim(text.substr(0, colon)), b = csv::trim(text.substr(colon + 1));
         r.min = std::stod(a, &used);
         if (used != a.size()) throw bad();
         r.max = std::stod(b, &used);
@@ -337,14 +295,14 @@ std::vector<DatasetInput> readObservedCatalog(const std::string& csvPath)
     while (header.empty() && std::getline(in, line)) {
         ++lineNo;
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (trim(line).empty() || trim(line)[0] == '#') continue;
-        header = splitCsv(line);
+        if (csv::trim(line).empty() || csv::trim(line)[0] == '#') continue;
+        header = csv::splitLine(line);
     }
     if (header.empty()) throw Error("the catalog is empty (expected a header line with a 'file' column)", csvPath);
     int fileCol = -1;
     std::array<int, kLabelCount> labelCol{-1, -1, -1, -1};
     for (std::size_t c = 0; c < header.size(); ++c) {
-        const std::string name = lower(header[c]);
+        const std::string name = csv::toLower(header[c]);
         if (name == "file") fileCol = static_cast<int>(c);
         for (std::size_t l = 0; l < kLabelCount; ++l)
             if (name == labelColumnNames()[l]) labelCol[l] = static_cast<int>(c);
@@ -356,8 +314,8 @@ std::vector<DatasetInput> readObservedCatalog(const std::string& csvPath)
     while (std::getline(in, line)) {
         ++lineNo;
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (trim(line).empty() || trim(line)[0] == '#') continue;
-        const auto cells = splitCsv(line);
+        if (csv::trim(line).empty() || csv::trim(line)[0] == '#') continue;
+        const auto cells = csv::splitLine(line);
         const std::string where = "line " + std::to_string(lineNo);
         if (cells.size() != header.size())
             throw Error(where + " has " + std::to_string(cells.size()) + " fields but the header has " +
@@ -371,7 +329,7 @@ std::vector<DatasetInput> readObservedCatalog(const std::string& csvPath)
         input.path = (p.is_absolute() ? p : base / p).string();
         for (std::size_t l = 0; l < kLabelCount; ++l) {
             if (labelCol[l] < 0) continue;
-            const std::string cell = lower(cells[static_cast<std::size_t>(labelCol[l])]);
+            const std::string cell = csv::toLower(cells[static_cast<std::size_t>(labelCol[l])]);
             if (cell.empty() || cell == "nan" || cell == "-" || cell == "null") continue;
             try {
                 std::size_t used = 0;

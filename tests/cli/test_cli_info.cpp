@@ -8,23 +8,8 @@
 #include <QtTest>
 
 namespace {
-struct Run {
-    int exitCode;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run runRemap(const QStringList& args)
-{
-    QProcess p;
-    p.start(QString::fromStdString(remap::test::binaryDir() + "/app/remap"), args);
-    if (!p.waitForFinished(60000)) {
-        p.kill();
-        return {-1, {}, "timeout"};
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
+using remap::test::Run;
+using remap::test::runRemap;
 
 QString fixture(const char* name)
 {

@@ -17,26 +17,8 @@ using namespace remap;
 
 namespace {
 
-struct Run {
-    int exitCode;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run runRemap(const QStringList& args, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment())
-{
-    QProcess p;
-    auto e = env;
-    e.remove("REMAP_MODEL");
-    p.setProcessEnvironment(e);
-    p.start(REMAP_PREDICT_EXE, args);
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        return {-1, {}, "timeout"};
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
+using remap::test::Run;
+using remap::test::runRemap;
 
 QString fixture(const char* name)
 {

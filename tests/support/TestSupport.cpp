@@ -1,5 +1,7 @@
 #include "TestSupport.h"
 
+#include <QProcess>
+
 #include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
@@ -45,6 +47,22 @@ QString describeMismatch(const QString& what, double actual, double expected, do
         .arg(expected, 0, 'g', 17)
         .arg(actual - expected, 0, 'g', 6)
         .arg(tol, 0, 'g', 6);
+}
+
+Run runRemap(const QStringList& args, const QString& workingDir, QProcessEnvironment env, int timeoutMs)
+{
+    QProcess p;
+    if (!workingDir.isEmpty()) p.setWorkingDirectory(workingDir);
+    env.remove("REMAP_MODEL");
+    p.setProcessEnvironment(env);
+    p.start(QString::fromStdString(binaryDir() + "/app/remap"), args);
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        return {-1, {}, "timeout"};
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, p.readAllStandardOutput(),
+            p.readAllStandardError()};
 }
 
 }  // namespace remap::test

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <QByteArray>
+#include <QProcessEnvironment>
 #include <QString>
+#include <QStringList>
 #include <QTest>
 
 #include <cmath>
@@ -13,6 +16,18 @@ std::string fixturesDir();
 std::string fixture(const std::string& relative);
 std::string sourceDir();
 std::string binaryDir();
+
+// The outcome of a program run: exit code (-1 timeout, -2 crash), stdout and stderr.
+struct Run {
+    int exitCode;
+    QByteArray out;
+    QByteArray err;
+};
+
+// Runs this build's `remap` (binaryDir()/app/remap) with `args` and waits for it. $REMAP_MODEL is
+// removed from `env`, so a developer's setting cannot change what a test sees.
+Run runRemap(const QStringList& args, const QString& workingDir = {},
+             QProcessEnvironment env = QProcessEnvironment::systemEnvironment(), int timeoutMs = 120000);
 
 // |actual - expected| <= relTol * max(|expected|, absFloor); message names what was compared.
 bool nearRelative(double actual, double expected, double relTol, double absFloor = 0.0);

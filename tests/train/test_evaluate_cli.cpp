@@ -25,26 +25,8 @@ namespace {
 
 constexpr int kPixels = 128;
 
-struct Run {
-    int exitCode;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run runRemap(const QStringList& args)
-{
-    QProcess p;
-    auto env = QProcessEnvironment::systemEnvironment();
-    env.remove("REMAP_MODEL");
-    p.setProcessEnvironment(env);
-    p.start(REMAP_EXE, args);
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        return {-1, {}, "timeout"};
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
+using remap::test::Run;
+using remap::test::runRemap;
 
 PredictorOptions cpuOptions()
 {

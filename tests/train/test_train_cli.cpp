@@ -20,24 +20,8 @@ using namespace remap;
 
 namespace {
 
-struct Run {
-    int exitCode;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run runRemap(const QStringList& args, const QString& workingDir = {})
-{
-    QProcess p;
-    if (!workingDir.isEmpty()) p.setWorkingDirectory(workingDir);
-    p.start(REMAP_EXE, args);
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        return {-1, {}, "timeout"};
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
+using remap::test::Run;
+using remap::test::runRemap;
 
 nlohmann::json parse(const QByteArray& text)
 {
