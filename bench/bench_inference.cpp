@@ -5,6 +5,7 @@
 //   2. single-star latency: read a FITS file, prepare, predict, saliency (each method).
 // Usage: bench_inference [--batch 64] [--iterations 20] [--threads 1] [--device cpu|cuda] [--repeat 20]
 //                        [--python /usr/bin/python3] [--no-python] [--keep DIR]
+#include "BenchArgs.h"
 #include "io/RemapSpectrumWriter.h"
 #include "io/SpectrumReader.h"
 #include "ml/Predictor.h"
@@ -93,19 +94,8 @@ Spectrum marvelsStar(double rvKms, std::uint64_t seed, bool noiseless = false)
     return s;
 }
 
-std::string arg(int argc, char** argv, const std::string& name, const std::string& fallback)
-{
-    for (int i = 1; i + 1 < argc; ++i)
-        if (argv[i] == name) return argv[i + 1];
-    return fallback;
-}
-
-bool flag(int argc, char** argv, const std::string& name)
-{
-    for (int i = 1; i < argc; ++i)
-        if (argv[i] == name) return true;
-    return false;
-}
+using bench::arg;
+using bench::flag;
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 // configuration and the same thread count, in one run.
 // Usage: bench_train [--steps 30] [--batch 64] [--warmup 3] [--distinct 8] [--threads 1] [--device cpu|cuda]
 //                    [--python /usr/bin/python3] [--no-python] [--keep DIR]
+#include "BenchArgs.h"
 #include "ml/Losses.h"
 #include "ml/TorchBundle.h"
 
@@ -38,19 +39,8 @@ double wallSeconds()
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-std::string arg(int argc, char** argv, const std::string& name, const std::string& fallback)
-{
-    for (int i = 1; i + 1 < argc; ++i)
-        if (argv[i] == name) return argv[i + 1];
-    return fallback;
-}
-
-bool flag(int argc, char** argv, const std::string& name)
-{
-    for (int i = 1; i < argc; ++i)
-        if (argv[i] == name) return true;
-    return false;
-}
+using bench::arg;
+using bench::flag;
 
 // The benchmark's training data, row-major float32: network input [N, 2, P], the smoothed targets of
 // the three heads [N, K_p] and the labels normalized to the bin ranges [N, 3].
