@@ -5,10 +5,12 @@
 #include "ChartExport.h"
 #include "KielChartView.h"
 #include "ModelSession.h"
+#include "ml/ModelLocator.h"
 #include "train/Metrics.h"
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -52,6 +54,7 @@ CatalogPanel::CatalogPanel(ModelSession* session, QWidget* parent)
       subset_(new QComboBox),
       showReference_(new QCheckBox(tr("Show reference positions"))),
       openButton_(new QPushButton(tr("Open catalog…"))),
+      demoButton_(new QPushButton(tr("Demo giants"))),
       truthButton_(new QPushButton(tr("Truth CSV…"))),
       runButton_(new QPushButton(tr("Run"))),
       cancelButton_(new QPushButton(tr("Cancel"))),
@@ -93,7 +96,9 @@ CatalogPanel::CatalogPanel(ModelSession* session, QWidget* parent)
     addExportAction(kiel_);
 
     auto* buttons = new QHBoxLayout;
-    for (auto* b : {openButton_, truthButton_, runButton_, cancelButton_, exportCsvButton_, exportFitsButton_})
+    demoButton_->setToolTip(tr("Open the demo survey's giant candidates with their truth file"));
+    for (auto* b :
+         {openButton_, demoButton_, truthButton_, runButton_, cancelButton_, exportCsvButton_, exportFitsButton_})
         buttons->addWidget(b);
     buttons->addStretch(1);
     buttons->addWidget(modelLabel_);
@@ -152,6 +157,7 @@ CatalogPanel::CatalogPanel(ModelSession* session, QWidget* parent)
         activateSourceRow(row);
     });
     connect(openButton_, &QPushButton::clicked, this, &CatalogPanel::chooseCatalog);
+    connect(demoButton_, &QPushButton::clicked, this, &CatalogPanel::openDemoCatalog);
     connect(truthButton_, &QPushButton::clicked, this, &CatalogPanel::chooseTruth);
     connect(runButton_, &QPushButton::clicked, this, &CatalogPanel::run);
     connect(cancelButton_, &QPushButton::clicked, this, &CatalogPanel::cancel);
@@ -217,6 +223,23 @@ bool CatalogPanel::run()
     updateActions();
     emit runStarted(model_->rowCount());
     return true;
+}
+
+std::array<QString, 2> CatalogPanel::demoGiantCatalog()
+{
+    for (const auto& folder : demoDataFolders()) {
+        const QDir dir(QString::fromStdString(folder));
+        if (dir.exists("giants.csv"))
+            return {dir.filePath("giants.csv"),
+                    dir.exists("giants_truth.csv") ? dir.filePath("giants_truth.csv") : QString()};
+    }
+    return {};
+}
+
+bool CatalogPanel::openDemoCatalog()
+{
+    const auto [catalog, truth] = demoGiantCatalog();
+    return !catalog.isEmpty() && openCatalog(catalog, truth);
 }
 
 void CatalogPanel::cancel()
@@ -316,6 +339,7 @@ void CatalogPanel::updateActions()
     const bool running = isRunning();
     const bool haveModel = session_ && session_->predictor();
     openButton_->setEnabled(!running);
+    demoButton_->setEnabled(!running && !demoGiantCatalog()[0].isEmpty());
     truthButton_->setEnabled(!running && !catalogPath_.isEmpty());
     runButton_->setEnabled(!running && haveModel && model_->rowCount() > 0);
     runButton_->setToolTip(haveModel ? tr("Predict every star of the catalog") : tr("Load a model first"));

@@ -35,6 +35,11 @@ public:
     // Reads the catalog (and the truth CSV, joined by id or file); no prediction yet. On failure emits
     // errorOccurred, keeps the previous catalog and returns false.
     bool openCatalog(const QString& csvPath, const QString& truthPath = {});
+    // The demo survey's giant candidates with their truth file (the first demo folder that has them:
+    // installed share/remap-studio/demo-survey, or the build's). Empty when there is none.
+    static std::array<QString, 2> demoGiantCatalog();
+    // openCatalog(demoGiantCatalog()); false when there is no demo survey.
+    bool openDemoCatalog();
     // Starts predicting the open catalog with the session's current model; false when there is no
     // catalog or model, or a run is going.
     bool run();
@@ -84,6 +89,7 @@ private:
     QComboBox* subset_;
     QCheckBox* showReference_;
     QPushButton* openButton_;
+    QPushButton* demoButton_;
     QPushButton* truthButton_;
     QPushButton* runButton_;
     QPushButton* cancelButton_;

@@ -60,6 +60,7 @@ private slots:
     void initTestCase();
     void readsCatalogAndTruth();
     void badCatalogIsReported();
+    void demoGiantsOpenWithTheirTruth();
     void runFillsTableWithOneRowPerStar();
     void valuesEqualDirectPrediction();
     void sortingAndFiltering();
@@ -149,6 +150,23 @@ void TestCatalogPanel::badCatalogIsReported()
     QCOMPARE(errors.count(), 1);
     QVERIFY(errors.first().first().toString().contains("'file' column"));
     QVERIFY(!panel.run());  // nothing to run
+}
+
+void TestCatalogPanel::demoGiantsOpenWithTheirTruth()
+{
+    // The build synthesizes a small demo survey (resources/CMakeLists.txt); the button opens its giants.
+    const auto [catalog, truth] = CatalogPanel::demoGiantCatalog();
+    QVERIFY2(catalog.endsWith("giants.csv") && truth.endsWith("giants_truth.csv"), qPrintable(catalog));
+    QFile f(catalog);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const int stars = QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts).size() - 1;
+    QVERIFY(stars > 0);
+    CatalogPanel panel(session_.get());
+    QSignalSpy loaded(&panel, &CatalogPanel::catalogLoaded);
+    QVERIFY(panel.openDemoCatalog());
+    QCOMPARE(loaded.count(), 1);
+    QCOMPARE(loaded.first().at(1).toInt(), stars);
+    QCOMPARE(panel.model()->rowCount(), stars);
 }
 
 void TestCatalogPanel::runSmallCatalog(CatalogPanel& panel)
