@@ -174,6 +174,28 @@ private Q_SLOTS:
                           result.finalMetrics[Param::Teff].rmse, 1e-12);
     }
 
+    // Without early stopping the run's model is its last epoch (best.remap still holds the best one).
+    void withoutEarlyStoppingTheModelIsTheLastEpoch()
+    {
+        TestObserver observer;
+        auto o = options("last", 3);
+        o.config.earlyStopping.enabled = false;
+        o.config.earlyStopping.minDelta = 1e9;  // only the first epoch counts as an improvement
+        const auto result = runTraining(o, observer);
+        QCOMPARE(result.status, std::string("finished"));
+        QCOMPARE(result.bestEpoch, 0);
+        QCOMPARE(observer.epochs.size(), std::size_t(3));
+        const auto& last = observer.epochs.back().validation;
+        const auto model = ModelBundle::load(result.bundlePath);
+        QCOMPARE(model.card().metrics["epoch"].get<int>(), 2);
+        REMAP_COMPARE_REL("model.remap teff rmse = last epoch's", model.card().metrics["teff"]["rmse"].get<double>(),
+                          last[Param::Teff].rmse, 1e-12);
+        REMAP_COMPARE_REL("result metrics = last epoch's", result.finalMetrics[Param::Logg].rmse,
+                          last[Param::Logg].rmse, 1e-12);
+        const auto best = ModelBundle::load(path("last/best.remap"));
+        QCOMPARE(best.card().metrics["epoch"].get<int>(), result.bestEpoch);
+    }
+
     // Cancelling anywhere (between steps, between the micro-batches of a step, during validation)
     // and resuming gives the weights and metrics of the uninterrupted run.
     void resumeIsTheSameComputation_data()
