@@ -115,10 +115,11 @@ Stats run(TeachingPanel& panel, int moves, bool onlySnr)
 
 void print(const char* what, const Stats& s)
 {
-    std::printf("%-44s spectrum+network shown: median %6.1f ms (max %6.1f); complete: median %6.1f ms (max %6.1f) | "
-                "observation %5.1f, network %5.1f, information %5.1f ms\n",
-                what, median(s.shown), maximum(s.shown), median(s.total), maximum(s.total), median(s.spectrum),
-                median(s.network), median(s.information));
+    std::printf(
+        "%-44s spectrum+network shown: median %6.1f ms (max %6.1f); complete: median %6.1f ms (max %6.1f) | "
+        "observation %5.1f, network %5.1f, information %5.1f ms\n",
+        what, median(s.shown), maximum(s.shown), median(s.total), maximum(s.total), median(s.spectrum),
+        median(s.network), median(s.information));
 }
 
 }  // namespace

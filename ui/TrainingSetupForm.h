@@ -14,9 +14,9 @@ class QSpinBox;
 namespace remap::ui {
 
 // The set-up of a training run: mode, data, run folder and the main hyperparameters, with the
-// defaults of train::TrainConfig::defaultsFor(mode) (switching the mode loads that mode's defaults). Keys the form does not show (network, loss, sampling, ...) are
-// kept from the last configuration set or loaded, so "Load config…" / "Save config…" round-trip the
-// whole JSON file that `remap train --config` reads.
+// defaults of train::TrainConfig::defaultsFor(mode) (switching the mode loads that mode's defaults). Keys the form does
+// not show (network, loss, sampling, ...) are kept from the last configuration set or loaded, so "Load config…" / "Save
+// config…" round-trip the whole JSON file that `remap train --config` reads.
 class TrainingSetupForm : public QWidget {
     Q_OBJECT
 public:

@@ -84,9 +84,8 @@ PixelInformation pixelFisherInformation(const Synthesizer& synthesizer, const St
     std::array<Spectrum, points.size()> observations;
     SilentProgress quiet;
     parallelFor(points.size(), std::min(resolveThreadCount(settings.threads), static_cast<int>(points.size())), quiet,
-                "information", [&](std::size_t i, int) {
-                    observations[i] = observeClean(synthesizer, points[i], settings, grid);
-                });
+                "information",
+                [&](std::size_t i, int) { observations[i] = observeClean(synthesizer, points[i], settings, grid); });
     const Spectrum& observed = observations[0];
     const Spectrum reference = normalizeContinuum(observed, settings.continuum);
     std::vector<double> sorted = reference.flux;

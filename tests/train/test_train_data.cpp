@@ -99,8 +99,7 @@ void TestTrainData::rehearsalOnAnotherGridIsAClearError()
     } catch (const Error& e) {
         const std::string what = e.what();
         QVERIFY2(what.find("grid-wide.h5") != std::string::npos, e.what());
-        QVERIFY2(what.find("96 pixels") != std::string::npos && what.find("64 pixels") != std::string::npos,
-                 e.what());
+        QVERIFY2(what.find("96 pixels") != std::string::npos && what.find("64 pixels") != std::string::npos, e.what());
     }
 }
 
