@@ -4,7 +4,8 @@
 // same initial weights (exported raw), the same batches (written to a file both read), the same loss
 // configuration and the same thread count, in one run.
 // Usage: bench_train [--steps 30] [--batch 64] [--warmup 3] [--distinct 8] [--threads 1] [--device cpu|cuda]
-//                    [--python /usr/bin/python3] [--no-python] [--keep DIR]
+//                    [--rounds 3] [--python /usr/bin/python3] [--no-python] [--keep DIR]
+// ROUNDS alternate C++ and Python (STEPS timed steps each); the report gives the medians.
 #include "BenchArgs.h"
 #include "ml/Losses.h"
 #include "ml/TorchBundle.h"
@@ -12,6 +13,7 @@
 #include <torch/torch.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -41,6 +43,14 @@ double wallSeconds()
 
 using bench::arg;
 using bench::flag;
+
+double medianOf(const nlohmann::json& rounds, const char* key)
+{
+    std::vector<double> v;
+    for (const auto& r : rounds) v.push_back(r[key].get<double>());
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
 
 // The benchmark's training data, row-major float32: network input [N, 2, P], the smoothed targets of
 // the three heads [N, K_p] and the labels normalized to the bin ranges [N, 3].
@@ -138,6 +148,8 @@ int main(int argc, char** argv)
     const std::string device = arg(argc, argv, "--device", "cpu");
     const std::string python = arg(argc, argv, "--python", "/usr/bin/python3");
     const bool runPython = !flag(argc, argv, "--no-python");
+    const int rounds = std::max(1, std::stoi(arg(argc, argv, "--rounds", "3")));
+    nlohmann::json pythonRounds = nlohmann::json::array();
     torch::set_num_threads(threads);
 
     const fs::path dir = arg(argc, argv, "--keep", (fs::temp_directory_path() / "remap-bench-train").string());
@@ -173,6 +185,25 @@ int main(int argc, char** argv)
                           {"pixels", pixels},
                           {"batch", batch},
                           {"distinct_batches", distinct}};
+    // One run of the Python reference (its own warm-up, then STEPS timed steps); its report is kept
+    // per round, the last one whole.
+    const std::string command = python + " " + REMAP_SOURCE_DIR "/bench/python/train_reference.py --weights " +
+                                (dir / "raw").string() + " --data " + dir.string() + " --steps " +
+                                std::to_string(steps) + " --warmup " + std::to_string(warmup) + " --threads " +
+                                std::to_string(threads) + " --device " + device;
+    auto runPythonRound = [&] {
+        std::string output;
+        if (FILE* pipe = popen(command.c_str(), "r")) {
+            char buf[512];
+            while (fgets(buf, sizeof buf, pipe)) output += buf;
+            if (pclose(pipe) == 0) {
+                report["python"] = nlohmann::json::parse(output);
+                pythonRounds.push_back({{"seconds", report["python"]["seconds"]},
+                                        {"spectra_per_second", report["python"]["spectra_per_second"]},
+                                        {"spectra_per_cpu_second", report["python"]["spectra_per_cpu_second"]}});
+            }
+        }
+    };
     {
         const torch::Device dev = device == "cuda" ? torch::kCUDA : torch::kCPU;
         auto& net = bundleNetwork(bundle);
@@ -213,32 +244,33 @@ int main(int argc, char** argv)
         };
         for (int s = 0; s < warmup; ++s) step(s);
         if (dev.is_cuda()) torch::cuda::synchronize();
-        const double w0 = wallSeconds(), c0 = cpuSeconds();
-        for (int s = warmup; s < warmup + steps; ++s) step(s);
-        if (dev.is_cuda()) torch::cuda::synchronize();
-        const double wall = wallSeconds() - w0, cpu = cpuSeconds() - c0;
+        // Rounds alternate C++ and Python, so that a slow spell of the (shared) machine hits both.
+        int done = warmup;
+        for (int round = 0; round < rounds; ++round) {
+            const double w0 = wallSeconds(), c0 = cpuSeconds();
+            for (int s = done; s < done + steps; ++s) step(s);
+            done += steps;
+            if (dev.is_cuda()) torch::cuda::synchronize();
+            const double wall = wallSeconds() - w0, cpu = cpuSeconds() - c0;
+            report["cpp"]["rounds"].push_back({{"seconds", wall},
+                                               {"cpu_seconds", cpu},
+                                               {"spectra_per_second", batch * steps / wall},
+                                               {"spectra_per_cpu_second", batch * steps / cpu}});
+            if (runPython) runPythonRound();
+        }
         report["cpp"].update({{"steps", steps},
-                              {"seconds", wall},
-                              {"cpu_seconds", cpu},
-                              {"spectra_per_second", batch * steps / wall},
-                              {"spectra_per_cpu_second", batch * steps / cpu},
+                              {"spectra_per_second", medianOf(report["cpp"]["rounds"], "spectra_per_second")},
+                              {"spectra_per_cpu_second", medianOf(report["cpp"]["rounds"], "spectra_per_cpu_second")},
                               {"first_loss", losses.front()},
                               {"last_loss", losses.back()}});
     }
     if (runPython) {
-        const std::string command = python + " " + REMAP_SOURCE_DIR "/bench/python/train_reference.py --weights " +
-                                    (dir / "raw").string() + " --data " + dir.string() + " --steps " +
-                                    std::to_string(steps) + " --warmup " + std::to_string(warmup) + " --threads " +
-                                    std::to_string(threads) + " --device " + device;
-        std::string output;
-        if (FILE* pipe = popen(command.c_str(), "r")) {
-            char buf[512];
-            while (fgets(buf, sizeof buf, pipe)) output += buf;
-            if (pclose(pipe) == 0) report["python"] = nlohmann::json::parse(output);
-        }
-        if (!report.contains("python")) {
+        if (!report.contains("python") || pythonRounds.size() != static_cast<std::size_t>(rounds)) {
             std::cerr << "bench_train: the Python reference did not run: " << command << '\n';
         } else {
+            report["python"]["rounds"] = pythonRounds;
+            report["python"]["spectra_per_second"] = medianOf(pythonRounds, "spectra_per_second");
+            report["python"]["spectra_per_cpu_second"] = medianOf(pythonRounds, "spectra_per_cpu_second");
             const auto& c = report["cpp"];
             const auto& p = report["python"];
             report["cpp_over_python"] = {
