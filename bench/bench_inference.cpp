@@ -5,7 +5,7 @@
 //   2. single-star latency: read a FITS file, prepare, predict, saliency (each method).
 // Usage: bench_inference [--batch 64] [--iterations 20] [--threads 1] [--device cpu|cuda] [--repeat 20]
 //                        [--python /usr/bin/python3] [--no-python] [--keep DIR]
-#include "BenchArgs.h"
+#include "BenchSupport.h"
 #include "io/RemapSpectrumWriter.h"
 #include "io/SpectrumReader.h"
 #include "ml/Predictor.h"
@@ -32,17 +32,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-double cpuSeconds()
-{
-    timespec t{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
-}
-
-double wallSeconds()
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+using bench::cpuSeconds;
+using bench::wallSeconds;
 
 struct Timing {
     double wall = 0, cpu = 0;

@@ -6,7 +6,7 @@
 // Usage: bench_train [--steps 30] [--batch 64] [--warmup 3] [--distinct 8] [--threads 1] [--device cpu|cuda]
 //                    [--rounds 3] [--python /usr/bin/python3] [--no-python] [--keep DIR]
 // ROUNDS alternate C++ and Python (STEPS timed steps each); the report gives the medians.
-#include "BenchArgs.h"
+#include "BenchSupport.h"
 #include "ml/Losses.h"
 #include "ml/TorchBundle.h"
 
@@ -29,17 +29,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-double cpuSeconds()
-{
-    timespec t{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
-}
-
-double wallSeconds()
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+using bench::cpuSeconds;
+using bench::wallSeconds;
 
 using bench::arg;
 using bench::flag;

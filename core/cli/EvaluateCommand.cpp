@@ -39,73 +39,13 @@ struct EvaluateOptions {
     bool quiet = false;
 };
 
-// A CSV file with a header line; '#' lines and blank lines skipped; column names case-insensitive.
-struct CsvTable {
-    std::string path;
-    std::map<std::string, std::size_t> columns;  // lower-case name -> index
-    struct Row {
-        std::size_t line;
-        std::vector<std::string> cells;
-    };
-    std::vector<Row> rows;
-
-    std::optional<std::size_t> column(const std::string& name) const
-    {
-        const auto it = columns.find(name);
-        return it == columns.end() ? std::nullopt : std::optional(it->second);
-    }
-};
-
-CsvTable readCsv(const std::string& path)
-{
-    std::ifstream in(path);
-    if (!in) throw Error("could not open the file", path);
-    CsvTable table;
-    table.path = path;
-    std::string line;
-    std::size_t lineNo = 0;
-    std::size_t width = 0;
-    while (std::getline(in, line)) {
-        ++lineNo;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        const std::string t = csv::trim(line);
-        if (t.empty() || t[0] == '#') continue;
-        auto cells = csv::splitLine(line);
-        if (width == 0) {
-            width = cells.size();
-            for (std::size_t c = 0; c < cells.size(); ++c) table.columns.emplace(csv::toLower(cells[c]), c);
-            continue;
-        }
-        if (cells.size() != width)
-            throw Error("line " + std::to_string(lineNo) + " has " + std::to_string(cells.size()) +
-                            " fields but the header has " + std::to_string(width),
-                        path);
-        table.rows.push_back({lineNo, std::move(cells)});
-    }
-    if (width == 0) throw Error("the file is empty (expected a header line)", path);
-    return table;
-}
-
 // teff, logg, feh of a row (NaN where the column is missing or the cell is empty, "nan" or "-").
-std::array<double, 3> labelsOf(const CsvTable& table, const CsvTable::Row& row)
+std::array<double, 3> labelsOf(const csv::Table& table, const csv::Table::Row& row)
 {
     std::array<double, 3> labels{kNaN, kNaN, kNaN};
-    for (Param p : kAllParams) {
-        const auto col = table.column(std::string(paramName(p)));
-        if (!col) continue;
-        const std::string& cell = row.cells[*col];
-        const std::string l = csv::toLower(cell);
-        if (l.empty() || l == "nan" || l == "-" || l == "null") continue;
-        try {
-            std::size_t used = 0;
-            labels[static_cast<std::size_t>(p)] = std::stod(cell, &used);
-            if (used != cell.size()) throw std::invalid_argument(cell);
-        } catch (const std::logic_error&) {
-            throw Error("line " + std::to_string(row.line) + ": '" + cell + "' in column '" +
-                            std::string(paramName(p)) + "' is not a number",
-                        table.path);
-        }
-    }
+    for (Param p : kAllParams)
+        if (const auto col = table.column(std::string(paramName(p))))
+            labels[static_cast<std::size_t>(p)] = csv::number(table, row, *col);
     return labels;
 }
 
@@ -124,7 +64,7 @@ struct Star {
 
 std::vector<Star> readCatalog(const std::string& path)
 {
-    const CsvTable table = readCsv(path);
+    const csv::Table table = csv::readTable(path);
     const auto fileCol = table.column("file");
     if (!fileCol) throw Error("the catalog's header has no 'file' column", path);
     const auto idCol = table.column("id");
@@ -147,7 +87,7 @@ std::vector<Star> readCatalog(const std::string& path)
 // stars have no truth row.
 std::size_t joinTruth(std::vector<Star>& stars, const std::string& path)
 {
-    const CsvTable table = readCsv(path);
+    const csv::Table table = csv::readTable(path);
     const auto idCol = table.column("id");
     const auto fileCol = table.column("file");
     if (!idCol && !fileCol) throw Error("the truth file's header has neither an 'id' nor a 'file' column", path);

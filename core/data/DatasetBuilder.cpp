@@ -1,8 +1,7 @@
 #include "DatasetBuilder.h"
 
-#include "base/Csv.h"
-
 #include "GridInterpolator.h"
+#include "base/Csv.h"
 #include "base/Error.h"
 #include "io/FitsFile.h"
 #include "io/SpectrumReader.h"
