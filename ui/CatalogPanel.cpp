@@ -227,13 +227,18 @@ bool CatalogPanel::run()
 
 std::array<QString, 2> CatalogPanel::demoGiantCatalog()
 {
-    for (const auto& folder : demoDataFolders()) {
-        const QDir dir(QString::fromStdString(folder));
-        if (dir.exists("giants.csv"))
-            return {dir.filePath("giants.csv"),
-                    dir.exists("giants_truth.csv") ? dir.filePath("giants_truth.csv") : QString()};
-    }
-    return {};
+    // Looked up once: the demo folders do not change while the program runs (updateActions asks often).
+    static const std::array<QString, 2> found = [] {
+        for (const auto& folder : demoDataFolders()) {
+            const QDir dir(QString::fromStdString(folder));
+            if (dir.exists("giants.csv"))
+                return std::array<QString, 2>{dir.filePath("giants.csv"), dir.exists("giants_truth.csv")
+                                                                              ? dir.filePath("giants_truth.csv")
+                                                                              : QString()};
+        }
+        return std::array<QString, 2>{};
+    }();
+    return found;
 }
 
 bool CatalogPanel::openDemoCatalog()

@@ -269,7 +269,9 @@ bool MainWindow::firstStartOffered() const
     return firstStart_ && !firstStart_->isHidden();
 }
 
-QString MainWindow::demoStar()
+namespace {
+
+QString findDemoStar()
 {
     // The curated Sun-like dwarf first; else the first spectrum of a demo survey (its top folder
     // holds catalogs, not spectra).
@@ -289,6 +291,16 @@ QString MainWindow::demoStar()
         }
     }
     return {};
+}
+
+}  // namespace
+
+QString MainWindow::demoStar()
+{
+    // Looked up once: the demo folders do not change while the program runs, and the menu, the
+    // first-start bar and the tests ask repeatedly (on the GUI thread).
+    static const QString star = findDemoStar();
+    return star;
 }
 
 SpectrumChartView* MainWindow::spectrumView() const
