@@ -1,8 +1,8 @@
 #include "CatalogRunner.h"
 
 #include "base/Error.h"
+#include "base/Parallel.h"
 #include "io/SpectrumReader.h"
-#include "synth/Parallel.h"
 
 #include <QPointer>
 #include <QtConcurrent>
@@ -82,7 +82,7 @@ bool CatalogRunner::start(std::shared_ptr<const Predictor> predictor, std::vecto
             std::vector<std::optional<PreparedSpectrum>> prepared(n);
             std::vector<QString> errors(n);
             try {
-                synth::parallelFor(n, threads, progress, "", [&](std::size_t i, int) {
+                parallelFor(n, threads, progress, "", [&](std::size_t i, int) {
                     try {
                         prepared[i] = predictor->prepare(readSpectrum(entries[start + i].path));
                     } catch (const Cancelled&) {

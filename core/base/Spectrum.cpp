@@ -112,6 +112,7 @@ Spectrum emptyLike(const Spectrum& in, std::size_t n)
     out.provenance = in.provenance;
     out.labels = in.labels;
     out.metadata = in.metadata;
+    out.warnings = in.warnings;
     return out;
 }
 

@@ -49,6 +49,9 @@ struct Spectrum {
     Provenance provenance;
     StellarLabels labels;
     std::map<std::string, std::string> metadata;  // other header values worth showing
+    // What the reader inferred, repaired or masked, one sentence each ("CUNIT1 'NM' contradicts ...").
+    // Shown by `remap info` and in the GUI's Flags box; empty for a file read exactly as written.
+    std::vector<std::string> warnings;
 
     std::size_t size() const { return wavelength.size(); }
     bool empty() const { return wavelength.empty(); }

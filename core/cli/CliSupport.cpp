@@ -1,9 +1,9 @@
 #include "CliSupport.h"
 
 #include "base/Error.h"
+#include "base/Parallel.h"
 #include "io/SpectrumReader.h"
 #include "ml/Predictor.h"
-#include "synth/Parallel.h"
 
 #include <unistd.h>
 #include <algorithm>
@@ -94,7 +94,7 @@ PredictedFiles predictFiles(const Predictor& predictor, const std::vector<Spectr
         std::vector<std::string> errors(n);
         OffsetProgress chunkProgress(progress, start, inputs.size());
         try {
-            synth::parallelFor(n, threads, chunkProgress, "", [&](std::size_t i, int) {
+            parallelFor(n, threads, chunkProgress, "", [&](std::size_t i, int) {
                 try {
                     prepared[i] = predictor.prepare(readSpectrum(inputs[start + i].path));
                 } catch (const Cancelled&) {

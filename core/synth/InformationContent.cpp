@@ -1,7 +1,7 @@
 #include "InformationContent.h"
 
 #include "base/Error.h"
-#include "synth/Parallel.h"
+#include "base/Parallel.h"
 
 #include <Eigen/Dense>
 

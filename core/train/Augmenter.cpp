@@ -1,7 +1,7 @@
 #include "train/Augmenter.h"
 
 #include "base/Error.h"
-#include "synth/Random.h"
+#include "base/Random.h"
 
 #include <algorithm>
 #include <cmath>
@@ -23,9 +23,9 @@ std::uint64_t mix(std::uint64_t z)
 // leaves the numbers of the others unchanged.
 enum Stream : std::uint64_t { kRvStream = 0, kTiltStream = 1, kNoiseStream = 2, kMaskStream = 3 };
 
-synth::SeededRandom streamFor(std::uint64_t seed, Stream stream)
+SeededRandom streamFor(std::uint64_t seed, Stream stream)
 {
-    return synth::SeededRandom(synth::deriveSeed(seed, stream));
+    return SeededRandom(deriveSeed(seed, stream));
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-namespace remap::synth {
+namespace remap {
 
 int resolveThreadCount(int requested)
 {
@@ -64,4 +64,4 @@ void parallelFor(std::size_t count, int threads, ProgressObserver& progress, std
     if (cancelled) throw Cancelled();
 }
 
-}  // namespace remap::synth
+}  // namespace remap

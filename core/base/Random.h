@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <random>
 
-namespace remap::synth {
+namespace remap {
 
 // Seeded random numbers that are identical on every platform: std::mt19937_64 is fully specified
 // by the standard, but std::*_distribution algorithms are not, so the deviates are derived here.
@@ -55,4 +55,4 @@ inline std::uint64_t deriveSeed(std::uint64_t seed, std::uint64_t index)
     return z ^ (z >> 31);
 }
 
-}  // namespace remap::synth
+}  // namespace remap

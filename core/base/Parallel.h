@@ -6,7 +6,7 @@
 #include <functional>
 #include <string_view>
 
-namespace remap::synth {
+namespace remap {
 
 // The number of worker threads for a request: `requested` if positive, else all hardware threads.
 int resolveThreadCount(int requested);
@@ -18,4 +18,4 @@ int resolveThreadCount(int requested);
 void parallelFor(std::size_t count, int threads, ProgressObserver& progress, std::string_view stage,
                  const std::function<void(std::size_t item, int worker)>& work);
 
-}  // namespace remap::synth
+}  // namespace remap
