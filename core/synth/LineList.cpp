@@ -1,8 +1,8 @@
 #include "LineList.h"
 
 #include "Elements.h"
-#include "Random.h"
 #include "base/Error.h"
+#include "base/Random.h"
 #include "prep/AirVacuum.h"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 #include "Observe.h"
 
-#include "Random.h"
 #include "base/Error.h"
+#include "base/Random.h"
 #include "prep/AirVacuum.h"
 #include "prep/Continuum.h"
 #include "prep/RadialVelocity.h"

@@ -1,9 +1,9 @@
 #include "PhoenixGrid.h"
 
 #include "Elements.h"
-#include "Parallel.h"
 #include "base/AtomicFile.h"
 #include "base/Error.h"
+#include "base/Parallel.h"
 #include "io/FitsFile.h"
 
 #include <atomic>

@@ -1,9 +1,9 @@
 #include "Survey.h"
 
-#include "Parallel.h"
-#include "Random.h"
 #include "base/AtomicFile.h"
 #include "base/Error.h"
+#include "base/Parallel.h"
+#include "base/Random.h"
 #include "io/FitsFile.h"
 #include "io/RemapSpectrumWriter.h"
 #include "io/SpectrumReader.h"

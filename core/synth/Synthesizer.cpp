@@ -1,9 +1,9 @@
 #include "Synthesizer.h"
 
 #include "Elements.h"
-#include "Random.h"
 #include "Voigt.h"
 #include "base/Error.h"
+#include "base/Random.h"
 
 #include <algorithm>
 #include <cmath>
