@@ -44,19 +44,10 @@ std::string yamlValue(const TableKeyword& keyword)
     return std::visit(Visitor{}, keyword.value);
 }
 
+// ECSV names a double "float64"; the other type names are the same.
 const char* ecsvDatatype(ColumnType type)
 {
-    switch (type) {
-        case ColumnType::Double:
-            return "float64";
-        case ColumnType::Int64:
-            return "int64";
-        case ColumnType::String:
-            return "string";
-        case ColumnType::Bool:
-            return "bool";
-    }
-    return "string";
+    return type == ColumnType::Double ? "float64" : columnTypeName(type);
 }
 
 // A data field: quoted when it holds the delimiter, a quote or is empty (empty reads as missing).
