@@ -111,6 +111,32 @@ FitsFile::~FitsFile()
     }
 }
 
+FitsFile::ColumnKind FitsFile::columnKind(const Column& column)
+{
+    switch (column.typecode) {
+        case TSTRING:
+            return ColumnKind::Text;
+        case TLOGICAL:
+            return ColumnKind::Logical;
+        case TBYTE:
+        case TSBYTE:
+        case TSHORT:
+        case TUSHORT:
+        case TINT:
+        case TUINT:
+        case TLONG:
+        case TULONG:
+        case TLONGLONG:
+        case TULONGLONG:
+            return ColumnKind::Integer;
+        case TFLOAT:
+        case TDOUBLE:
+            return ColumnKind::Float;
+        default:
+            return ColumnKind::Other;
+    }
+}
+
 FitsFile FitsFile::open(const std::string& path, bool readWrite)
 {
     checkLooksLikeFits(path);
@@ -509,6 +535,52 @@ void FitsFile::writeColumn(int column, const std::vector<std::string>& values)
     int status = 0;
     fits_write_col_str(impl_->fptr, column, 1, 1, static_cast<LONGLONG>(ptrs.size()), ptrs.data(), &status);
     impl_->check(status, "writing column " + std::to_string(column));
+}
+
+void FitsFile::writeColumn(int column, const std::vector<std::int64_t>& values)
+{
+    std::vector<LONGLONG> data(values.begin(), values.end());
+    int status = 0;
+    fits_write_col(impl_->fptr, TLONGLONG, column, 1, 1, static_cast<LONGLONG>(data.size()), data.data(), &status);
+    impl_->check(status, "writing column " + std::to_string(column));
+}
+
+void FitsFile::writeLogicalColumn(int column, const std::vector<bool>& values)
+{
+    std::vector<char> data(values.begin(), values.end());
+    int status = 0;
+    fits_write_col(impl_->fptr, TLOGICAL, column, 1, 1, static_cast<LONGLONG>(data.size()), data.data(), &status);
+    impl_->check(status, "writing column " + std::to_string(column));
+}
+
+void FitsFile::writeNulPaddedColumn(int column, const std::vector<std::string>& values)
+{
+    // The cell's byte offset in a row: the widths of the columns before it.
+    LONGLONG offset = 0;
+    long cellWidth = 0;
+    int status = 0;
+    for (int c = 1; c <= column; ++c) {
+        int typecode = 0;
+        long repeat = 0, width = 0;
+        fits_get_coltype(impl_->fptr, c, &typecode, &repeat, &width, &status);
+        impl_->check(status, "reading the type of column " + std::to_string(c));
+        const long bytes = typecode == TSTRING ? repeat : typecode == TBIT ? (repeat + 7) / 8 : repeat * width;
+        if (c < column)
+            offset += bytes;
+        else if (typecode == TSTRING)
+            cellWidth = bytes;
+        else
+            fail("column " + std::to_string(column) + " is not a text column");
+    }
+    std::vector<unsigned char> cell(static_cast<std::size_t>(cellWidth));
+    for (std::size_t r = 0; r < values.size(); ++r) {
+        if (values[r].size() > cell.size())
+            fail("row " + std::to_string(r) + " of column " + std::to_string(column) + " is wider than the column");
+        std::fill(cell.begin(), cell.end(), 0);
+        std::copy(values[r].begin(), values[r].end(), cell.begin());
+        fits_write_tblbytes(impl_->fptr, static_cast<LONGLONG>(r) + 1, offset + 1, cellWidth, cell.data(), &status);
+        impl_->check(status, "writing column " + std::to_string(column));
+    }
 }
 
 void FitsFile::writeKey(const std::string& key, const std::string& value, const std::string& comment)

@@ -23,6 +23,10 @@ public:
         long repeat = 1;   // elements per cell
     };
 
+    // What a column holds, from its CFITSIO type code (Other: bits, complex numbers).
+    enum class ColumnKind { Text, Logical, Integer, Float, Other };
+    static ColumnKind columnKind(const Column& column);
+
     // Opens an existing file read-only (or read-write). Throws remap::Error on failure.
     static FitsFile open(const std::string& path, bool readWrite = false);
     // Creates a new file, replacing any existing one at `path`.
@@ -88,6 +92,12 @@ public:
     void writeColumn(int column, const std::vector<double>& values);
     void writeColumn(int column, const std::vector<std::uint8_t>& values);
     void writeColumn(int column, const std::vector<std::string>& values);
+    // A 64-bit integer column (TFORM K) and a logical column (TFORM L).
+    void writeColumn(int column, const std::vector<std::int64_t>& values);
+    void writeLogicalColumn(int column, const std::vector<bool>& values);
+    // Text cells padded with NUL bytes rather than blanks (both are legal FITS): numpy-based readers
+    // such as astropy keep trailing blanks as part of the text but drop NULs.
+    void writeNulPaddedColumn(int column, const std::vector<std::string>& values);
     void writeKey(const std::string& key, const std::string& value, const std::string& comment = {});
     void writeKey(const std::string& key, double value, const std::string& comment = {});
     void writeKey(const std::string& key, long long value, const std::string& comment = {});
