@@ -3,6 +3,7 @@
 #include "base/Error.h"
 #include "base/Spectrum.h"
 #include "io/SpectrumReader.h"
+#include "prep/Resolution.h"
 
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
@@ -38,7 +39,8 @@ Spectrum fromArrays(const py::array_t<double, py::array::c_style | py::array::fo
                     const py::array_t<double, py::array::c_style | py::array::forcecast>& flux,
                     const std::optional<py::array_t<double, py::array::c_style | py::array::forcecast>>& ivar,
                     const std::optional<py::array_t<bool, py::array::c_style | py::array::forcecast>>& mask,
-                    const std::string& medium, const std::string& fluxUnit, const std::string& name)
+                    const std::string& medium, const std::string& fluxUnit, const std::string& name,
+                    const std::map<std::string, std::string>& metadata, const std::optional<double>& resolvingPower)
 {
     Spectrum s;
     s.wavelength = doubles(wavelength, "wavelength");
@@ -51,6 +53,13 @@ Spectrum fromArrays(const py::array_t<double, py::array::c_style | py::array::fo
     s.medium = parseMedium(medium);
     s.fluxUnit = fluxUnit;
     s.objectName = name;
+    s.metadata = metadata;
+    if (resolvingPower) {
+        if (!(*resolvingPower > 0)) throw py::value_error("resolving_power must be positive");
+        char r[32];
+        std::snprintf(r, sizeof r, "%.17g", *resolvingPower);
+        s.metadata[kResolvingPowerKey] = r;
+    }
     s.finalize();
     return s;
 }
@@ -80,10 +89,13 @@ you can change. Spectra come from remap_studio.read(path) or from arrays:
 )doc")
         .def(py::init(&fromArrays), py::arg("wavelength"), py::arg("flux"), py::arg("ivar") = py::none(),
              py::arg("mask") = py::none(), py::kw_only(), py::arg("medium") = "unknown", py::arg("flux_unit") = "",
-             py::arg("name") = "", R"doc(
+             py::arg("name") = "", py::arg("metadata") = std::map<std::string, std::string>{},
+             py::arg("resolving_power") = py::none(), R"doc(
 A spectrum from 1-D arrays of equal length (wavelength in Angstrom, either order; the axis is flipped to
 ascending). ivar defaults to 0 (unknown), mask to all good. medium is "air", "vacuum" or "unknown".
-Non-finite flux or ivar is masked. Raises RemapError for unequal lengths, a wavelength axis that is not
+Non-finite flux or ivar is masked. metadata: header values as strings (e.g. another spectrum's
+.metadata); resolving_power sets metadata["RESOLVING"], the resolving power the preprocessing
+degrades from (without it the preprocessing estimates it from the sampling). Raises RemapError for unequal lengths, a wavelength axis that is not
 strictly monotonic or a spectrum with no usable pixel.)doc")
         .def_property_readonly(
             "wavelength", [](py::object self) { return readOnlyView(spectrumOf(self).wavelength, self); },
