@@ -3,9 +3,9 @@
 // The remap_studio Python module: one bind function per bound area (errors, spectra, predictions,
 // the model) and the few helpers they share. The bindings only convert; every computation is core's.
 
-#include <nlohmann/json_fwd.hpp>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+#include <nlohmann/json_fwd.hpp>
 
 #include <memory>
 #include <vector>
@@ -37,8 +37,8 @@ py::array_t<T> toNumpy(std::vector<T>&& values)
 {
     auto* held = new std::vector<T>(std::move(values));
     py::capsule free(held, [](void* p) { delete static_cast<std::vector<T>*>(p); });
-    return py::array_t<T>({static_cast<py::ssize_t>(held->size())}, {static_cast<py::ssize_t>(sizeof(T))},
-                          held->data(), free);
+    return py::array_t<T>({static_cast<py::ssize_t>(held->size())}, {static_cast<py::ssize_t>(sizeof(T))}, held->data(),
+                          free);
 }
 
 // JSON (model cards, the CLI's prediction form) as Python dicts, lists, floats, ints, str, None.

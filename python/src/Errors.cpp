@@ -36,8 +36,8 @@ void bindErrors(py::module_& m)
 
     py::object warning = py::reinterpret_steal<py::object>(PyErr_NewExceptionWithDoc(
         "remap_studio.RemapWarning",
-        "A spectrum predict_batch(..., on_error='skip') left out, with the reason (a UserWarning).",
-        PyExc_UserWarning, nullptr));
+        "A spectrum predict_batch(..., on_error='skip') left out, with the reason (a UserWarning).", PyExc_UserWarning,
+        nullptr));
     if (!warning) throw py::error_already_set();
     m.add_object("RemapWarning", warning);
 

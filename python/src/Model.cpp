@@ -176,8 +176,8 @@ py::list predictBatch(const Model& model, const py::iterable& items, const py::o
                 std::rethrow_exception(result.failures[i]);
             } catch (const Error& e) {
                 const std::string message = "skipped " + nameOf(inputs[i], i) + ": " + e.what();
-                if (PyErr_WarnEx(py::module_::import("remap_studio._core").attr("RemapWarning").ptr(),
-                                 message.c_str(), 1) != 0)
+                if (PyErr_WarnEx(py::module_::import("remap_studio._core").attr("RemapWarning").ptr(), message.c_str(),
+                                 1) != 0)
                     throw py::error_already_set();
             }
             out.append(py::none());
@@ -231,8 +231,7 @@ Raises RemapError naming the file for a missing, damaged or incompatible bundle.
             "description", [](const Model& model) { return model.predictor.bundle().card().description; },
             "The model card's description.")
         .def_property_readonly(
-            "card",
-            [](const Model& model) { return toPython(nlohmann::json(model.predictor.bundle().card())); },
+            "card", [](const Model& model) { return toPython(nlohmann::json(model.predictor.bundle().card())); },
             "The model card as a dict: network, bins, preprocess, training, metrics, temperature.")
         .def_property_readonly(
             "device", [](const Model& model) { return model.predictor.deviceName(); },
@@ -248,7 +247,8 @@ Raises RemapError naming the file for a missing, damaged or incompatible bundle.
                 const Item input = itemOf(item);
                 py::gil_scoped_release release;
                 PreparedInput prepared = prepareItem(model, input);
-                return std::move(model.predictor.predictPrepared({std::move(prepared.spectrum)}, {prepared.source}).front());
+                return std::move(
+                    model.predictor.predictPrepared({std::move(prepared.spectrum)}, {prepared.source}).front());
             },
             py::arg("spectrum"), R"doc(
 Predicts Teff, log g and [Fe/H] for one spectrum: a Spectrum, a Prepared input or a path (read as

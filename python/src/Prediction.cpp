@@ -29,7 +29,8 @@ double histogramStd(const ParameterPosterior& p)
     if (n < 2) return 0.0;
     const double width = (p.binCentres.back() - p.binCentres.front()) / static_cast<double>(n - 1);
     double variance = width * width / 12.0;
-    for (std::size_t i = 0; i < n; ++i) variance += p.probabilities[i] * (p.binCentres[i] - p.mean) * (p.binCentres[i] - p.mean);
+    for (std::size_t i = 0; i < n; ++i)
+        variance += p.probabilities[i] * (p.binCentres[i] - p.mean) * (p.binCentres[i] - p.mean);
     return std::sqrt(variance);
 }
 
@@ -81,7 +82,8 @@ inside each bin) and what is read off it (docs/network.md, "What a prediction is
                       "True when probability piles up at an end of the range: the star is probably outside the "
                       "trained range.")
         .def(
-            "to_dict", [](const ParameterPosterior& p, bool histogram) { return toPython(posteriorToJson(p, histogram)); },
+            "to_dict",
+            [](const ParameterPosterior& p, bool histogram) { return toPython(posteriorToJson(p, histogram)); },
             py::arg("histogram") = false,
             "The summary as `remap predict --json` prints it: {'mean', 'median', 'mode', 'p16', 'p84', 'hdi68', "
             "'hdi95', 'multimodal', 'edge_pile_up'} (+ 'probabilities' with histogram=True).")
@@ -101,9 +103,9 @@ or r["teff"]), flags, S/N, radial velocity and the embedding. r.to_dict() is exa
         .def_readonly("logg", &Prediction::logg, "Posterior of the surface gravity (dex, cgs).")
         .def_readonly("feh", &Prediction::feh, "Posterior of the metallicity [Fe/H] (dex).")
         .def(
-            "__getitem__", [](const Prediction& p, const std::string& name) -> const ParameterPosterior& { return byName(p, name); },
-            py::return_value_policy::reference_internal, py::arg("param"),
-            "The posterior of 'teff', 'logg' or 'feh'.")
+            "__getitem__",
+            [](const Prediction& p, const std::string& name) -> const ParameterPosterior& { return byName(p, name); },
+            py::return_value_policy::reference_internal, py::arg("param"), "The posterior of 'teff', 'logg' or 'feh'.")
         .def_readonly("flags", &Prediction::flags,
                       "Problems worth a look (stable strings): 'low_snr', 'many_masked_pixels', "
                       "'outside_trained_range:<param>', 'multimodal:<param>', 'preprocessing: <text>'.")

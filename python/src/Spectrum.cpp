@@ -1,7 +1,7 @@
 // remap::Spectrum as remap_studio.Spectrum (immutable, numpy views) and remap_studio.read().
+#include "base/Spectrum.h"
 #include "Bindings.h"
 #include "base/Error.h"
-#include "base/Spectrum.h"
 #include "io/SpectrumReader.h"
 #include "prep/Resolution.h"
 
@@ -28,8 +28,7 @@ py::object optionalValue(const std::optional<double>& value)
     return value ? py::object(py::float_(*value)) : py::object(py::none());
 }
 
-std::vector<double> doubles(const py::array_t<double, py::array::c_style | py::array::forcecast>& a,
-                            const char* name)
+std::vector<double> doubles(const py::array_t<double, py::array::c_style | py::array::forcecast>& a, const char* name)
 {
     if (a.ndim() != 1) throw py::value_error(std::string(name) + " must be a 1-D array");
     return {a.data(), a.data() + a.size()};

@@ -2,6 +2,8 @@
 failures, the default model, errors, the GIL and the docstrings."""
 
 import inspect
+import os
+import signal
 import threading
 import time
 import warnings
@@ -153,6 +155,17 @@ def test_an_exception_in_the_progress_callback_stops_the_batch(model, demo_star)
     with pytest.raises(Stop, match="enough"):
         model.predict_batch([demo_star] * 200, progress=progress)
     assert max(seen) < 200
+
+
+def test_ctrl_c_stops_a_batch(model, demo_star):
+    spectra = [rs.read(demo_star)] * 2000  # 20-50 s of work on 2 cores
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    started = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        model.predict_batch(spectra)
+    timer.join()
+    assert time.perf_counter() - started < 15.0  # stopped after the running batch of 64
 
 
 def test_the_gil_is_released_while_the_model_works(model, demo_star):
