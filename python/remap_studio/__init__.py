@@ -62,10 +62,3 @@ def _to_row(self):
 
 
 Prediction.to_row = _to_row
-
-# Show the public names where users import them from.
-for _name in __all__:
-    _obj = globals()[_name]
-    if isinstance(_obj, type):
-        _obj.__module__ = __name__
-del _name, _obj

@@ -219,7 +219,7 @@ several threads at once.)doc")
              py::arg("threads") = 0, py::arg("batch_size") = 64, R"doc(
 Loads a model bundle. path: a .remap file; None takes $REMAP_MODEL, else the shipped model (installed
 beside the module or the remap program; REMAP_NO_SHIPPED_MODEL=1 forbids that fallback).
-device: "auto" (CUDA when available), "cpu" or "cuda" (UsageError without CUDA).
+device: "auto" (CUDA when available), "cpu" or "cuda" (RemapError without CUDA).
 threads: threads for reading and preprocessing in predict_batch and for torch's intra-op pool (a
 process-wide torch setting, changed only when > 0); 0 = all cores and torch's default.
 batch_size: spectra per network pass in predict_batch.

@@ -47,8 +47,12 @@ PYBIND11_MODULE(_core, m)
         "REMAP Studio's core for Python: read spectra (remap_studio.read) and predict Teff, log g and [Fe/H] "
         "with posteriors and saliency maps (remap_studio.Model), on the same C++ code as the remap command line.";
     m.attr("__version__") = REMAP_VERSION;
+    // Types and signatures are named after the package users import ("remap_studio.Model" in help()).
+    const py::object name = m.attr("__name__");
+    m.attr("__name__") = "remap_studio";
     bindErrors(m);
     bindSpectrum(m);
     bindPrediction(m);
     bindModel(m);
+    m.attr("__name__") = name;
 }
