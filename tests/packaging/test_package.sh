@@ -35,6 +35,19 @@ echo "$out"
 echo "$out" | grep -q "($root/share/remap-studio/models/deep-remap.remap)" || fail "remap did not use the packaged model"
 echo "$out" | grep -q "30 stars predicted, 0 failed" || fail "the packaged calibration stars did not all run"
 
+# The Python module (when this build made it): Debian's python3 imports it from the unpacked
+# dist-packages folder, finds the packaged model beside it and predicts the demo star.
+if [ -e "$build/python/remap_studio/__init__.py" ]; then
+  pydir=$root/lib/python3/dist-packages
+  [ -e "$pydir/remap_studio/__init__.py" ] || fail "missing from the package: /usr/lib/python3/dist-packages/remap_studio"
+  out=$(cd "$work" && env -u REMAP_MODEL PYTHONPATH="$pydir" /usr/bin/python3 -c \
+    'import sys, remap_studio as rs; m = rs.Model(); print(m.path); print(m.predict(sys.argv[1]).teff.median)' "$star") ||
+    fail "import remap_studio from the package failed"
+  echo "python: $out"
+  [ "$(echo "$out" | head -n 1)" = "$(realpath "$root/share/remap-studio/models/deep-remap.remap")" ] ||
+    fail "remap_studio did not use the packaged model"
+fi
+
 if [ -e "$root/bin/remap-studio" ]; then
   for f in share/applications/remap-studio.desktop share/metainfo/io.github.remap.Studio.metainfo.xml \
            share/icons/hicolor/scalable/apps/remap-studio.svg; do
