@@ -140,60 +140,6 @@ void requireAxisSolution(FitsFile& file, const AxisKeywords& axis)
     if (axis.crpix && !std::isfinite(*axis.crpix)) file.fail("CRPIX1 is not a finite number");
 }
 
-WcsAxis wavelengthsFromWcs(FitsFile& file, std::size_t n, double defaultCrpix)
-{
-    const AxisKeywords axis = readAxisKeywords(file);
-    requireAxisSolution(file, axis);
-    const double crval = *axis.crval, delta = *axis.delta, crpix = axis.crpix.value_or(defaultCrpix);
-
-    std::string base = axis.ctype;
-    bool logAxis = false;
-    if (base.size() > 4 && base.compare(base.size() - 4, 4, "-LOG") == 0) {
-        logAxis = true;
-        base = base.substr(0, base.size() - 4);
-    }
-    static const std::set<std::string> kAccepted = {"",       "LINEAR",     "WAVE",     "AWAV",    "WAVELEN",
-                                                    "LAMBDA", "WAVELENGTH", "WAVE-WAV", "AWAV-AWA"};
-    if (!kAccepted.count(base))
-        file.fail("CTYPE1 = '" + axis.ctype +
-                  "' is not a supported wavelength axis (expected WAVE, AWAV, their -LOG forms, or LINEAR)");
-
-    double unit = 1.0;
-    if (!axis.cunit.empty()) {
-        const auto factor = angstromsPerUnit(axis.cunit);
-        if (!factor)
-            file.fail("CUNIT1 = '" + axis.cunit + "' is not a wavelength unit (Angstrom, nm, um, mm, cm or m)");
-        unit = *factor;
-    }
-
-    const auto dcFlag = file.keyInt("DC-FLAG");
-    if (dcFlag && *dcFlag == -1) file.fail("no wavelength solution (DC-FLAG = -1)");
-    if (dcFlag && *dcFlag != 0 && *dcFlag != 1)
-        file.fail("DC-FLAG = " + std::to_string(*dcFlag) + " is not supported (0 linear, 1 log-linear)");
-
-    WcsAxis out;
-    if (logAxis && crval < 10.0) {
-        // Not the FITS -LOG rule: CRVAL1 is ln(lambda) (PHOENIX R=10000 files, 'AWAV-LOG').
-        out.wavelength = lnAxis(n, crval, delta, crpix);
-    } else if (logAxis) {
-        if (crval <= 0) file.fail("CTYPE1 '" + axis.ctype + "' needs a positive CRVAL1");
-        out.wavelength.resize(n);
-        for (std::size_t i = 0; i < n; ++i)
-            out.wavelength[i] = crval * std::exp(delta * (static_cast<double>(i + 1) - crpix) / crval);
-    } else if (dcFlag && *dcFlag == 1) {
-        out.wavelength = log10Axis(n, crval, delta, crpix);
-    } else {
-        out.wavelength = linearAxis(n, crval, delta, crpix);
-    }
-    scaleInPlace(out.wavelength, unit);
-
-    if (base == "WAVE")
-        out.medium = Medium::Vacuum;
-    else if (base == "AWAV")
-        out.medium = Medium::Air;
-    return out;
-}
-
 std::vector<double> linearAxis(std::size_t n, double crval, double delta, double crpix)
 {
     std::vector<double> out(n);

@@ -47,16 +47,6 @@ AxisKeywords readAxisKeywords(FitsFile& file);
 // Requires CRVAL1 and a finite, non-zero dispersion; fails naming the keyword otherwise.
 void requireAxisSolution(FitsFile& file, const AxisKeywords& axis);
 
-// Wavelengths in Angstrom for `n` pixels from a FITS 1-D spectral WCS of the current HDU:
-// CTYPE1 WAVE/AWAV/LINEAR/none (linear), their "-LOG" forms (CRVAL1 < 10: natural log of the
-// wavelength as PHOENIX writes it; otherwise the FITS rule CRVAL1 exp(x / CRVAL1)), DC-FLAG = 1
-// (IRAF log10), CUNIT1 (Angstrom when absent). Medium from CTYPE1: WAVE vacuum, AWAV air.
-struct WcsAxis {
-    std::vector<double> wavelength;
-    Medium medium = Medium::Unknown;
-};
-WcsAxis wavelengthsFromWcs(FitsFile& file, std::size_t n, double defaultCrpix);
-
 // Pixel p = 1..n: crval + delta (p - crpix), then 10^x or e^x for the log variants.
 std::vector<double> linearAxis(std::size_t n, double crval, double delta, double crpix);
 std::vector<double> log10Axis(std::size_t n, double crval, double delta, double crpix);
