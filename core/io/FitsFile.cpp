@@ -109,6 +109,7 @@ struct FitsFile::Impl {
     bool inMemory = false;
     bool repaired = false;
     bool compressed = false;
+    int checkedCount = -1;  // the HDU count whose tail was checked for an unparsed extension
     std::vector<std::string> notes;
 
     // Bytes CFITSIO sees: the decompressed or repaired buffer, else the file on disk.
@@ -140,6 +141,33 @@ struct FitsFile::Impl {
         }
     }
 
+    // True when an "XTENSION" record follows the data of HDU `count` (1-based, the last CFITSIO saw).
+    bool extensionAfter(int count)
+    {
+        int current = 0, status = 0, type = 0;
+        fits_get_hdu_num(fptr, &current);
+        fits_movabs_hdu(fptr, count, &type, &status);
+        LONGLONG headStart = 0, dataStart = 0, dataEnd = 0;
+        if (status == 0) fits_get_hduaddrll(fptr, &headStart, &dataStart, &dataEnd, &status);
+        int back = 0;
+        fits_movabs_hdu(fptr, current, &type, &back);
+        fits_clear_errmsg();
+        if (status != 0) return false;
+        const auto next = static_cast<std::uintmax_t>(((dataEnd + 2879) / 2880) * 2880);
+        if (logicalSize() < next + 80) return false;
+        std::string head;
+        if (inMemory) {
+            head = memory.substr(static_cast<std::size_t>(next), 8);
+        } else {
+            std::ifstream in(path, std::ios::binary);
+            in.seekg(static_cast<std::streamoff>(next));
+            head.resize(8);
+            in.read(head.data(), 8);
+            if (in.gcount() != 8) return false;
+        }
+        return head == "XTENSION";
+    }
+
     // Opens `memory` (already filled) with CFITSIO; returns the status.
     int openMemory()
     {
@@ -147,7 +175,9 @@ struct FitsFile::Impl {
         memorySize = memory.size();
         inMemory = true;
         int status = 0;
-        fits_open_memfile(&fptr, path.c_str(), READONLY, &memoryPtr, &memorySize, 0, nullptr, &status);
+        // A neutral name: CFITSIO parses the name given here with its extended syntax ('[1]' = HDU 1);
+        // messages use `path`.
+        fits_open_memfile(&fptr, "memory.fits", READONLY, &memoryPtr, &memorySize, 0, nullptr, &status);
         if (status != 0) fptr = nullptr;
         return status;
     }
@@ -292,6 +322,15 @@ int FitsFile::hduCount()
     int status = 0, n = 0;
     fits_get_num_hdus(impl_->fptr, &n, &status);
     impl_->check(status, "counting HDUs");
+    if (!impl_->repaired && impl_->checkedCount != n && impl_->extensionAfter(n)) {
+        // CFITSIO stops counting at an extension whose header it cannot parse: repair and count again.
+        fits_clear_errmsg();
+        if (impl_->reopenRepaired()) {
+            fits_get_num_hdus(impl_->fptr, &n, &status);
+            impl_->check(status, "counting HDUs");
+        }
+    }
+    impl_->checkedCount = n;
     return n;
 }
 
