@@ -111,13 +111,14 @@ void maskBadPixels(Spectrum& s, std::optional<double> saturationLevel, bool heur
             if (!s.mask[k] && s.flux[k] >= *saturationLevel) addSaturated(k);
         if (m.saturated) saturationWhy = "at or above the saturation level " + formatNumber(*saturationLevel);
     }
-    if (heuristics && m.saturated == 0 && !isNormalizedKind(classifyFlux(s))) {
-        double top = -std::numeric_limits<double>::infinity();
+    double top = -std::numeric_limits<double>::infinity();
+    if (heuristics && m.saturated == 0)
         for (std::size_t k = 0; k < n; ++k)
             if (!s.mask[k]) top = std::max(top, s.flux[k]);
-        // Only count-like data saturate (a clipped or constant normalized spectrum has plateaus too),
-        // and a plateau is a few pixels, not the spectrum.
-        if (std::isfinite(top) && top >= 1000.0) {
+    // Only count-like data saturate (a clipped or constant normalized spectrum has plateaus too), and a
+    // plateau is a few pixels, not the spectrum.
+    if (std::isfinite(top) && top >= 1000.0 && !isNormalizedKind(classifyFlux(s))) {
+        {
             std::vector<Run> plateaus;
             std::size_t k = 0, onTop = 0;
             while (k < n) {

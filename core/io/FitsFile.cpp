@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
+#include <unordered_set>
 
 namespace remap {
 
@@ -111,6 +113,63 @@ struct FitsFile::Impl {
     bool compressed = false;
     int checkedCount = -1;  // the HDU count whose tail was checked for an unparsed extension
     std::vector<std::string> notes;
+    // Read-only files: each HDU's header records and the names of its keywords, read once. Format
+    // detection asks for many keywords a file does not have, and CFITSIO scans the whole header for
+    // each (archive headers hold thousands of cards).
+    bool cacheHeaders = false;
+    std::map<int, std::vector<std::string>> records;
+    std::map<int, std::unordered_set<std::string>> keywords;
+
+    int hduNumber() const
+    {
+        int hdu = 0;
+        if (fptr) fits_get_hdu_num(fptr, &hdu);
+        return hdu;
+    }
+
+    const std::vector<std::string>& headerRecords()
+    {
+        const int hdu = hduNumber();
+        auto it = records.find(hdu);
+        if (it != records.end()) return it->second;
+        int status = 0, nkeys = 0, more = 0;
+        fits_get_hdrspace(fptr, &nkeys, &more, &status);
+        check(status, "reading the header");
+        std::vector<std::string> out;
+        out.reserve(static_cast<std::size_t>(nkeys));
+        char card[FLEN_CARD];
+        for (int i = 1; i <= nkeys; ++i) {
+            fits_read_record(fptr, i, card, &status);
+            check(status, "reading header record " + std::to_string(i));
+            out.emplace_back(card);
+        }
+        if (!cacheHeaders) {
+            records.erase(-1);
+            return records[-1] = std::move(out);
+        }
+        return records[hdu] = std::move(out);
+    }
+
+    // False when the current header certainly lacks `key` (a plain keyword of up to 8 characters).
+    bool mayHaveKey(const std::string& key)
+    {
+        if (!cacheHeaders || key.size() > 8 || key.find(' ') != std::string::npos) return true;
+        const int hdu = hduNumber();
+        auto it = keywords.find(hdu);
+        if (it == keywords.end()) {
+            std::unordered_set<std::string> names;
+            for (const auto& card : headerRecords()) {
+                std::string name = card.substr(0, std::min<std::size_t>(8, card.size()));
+                while (!name.empty() && name.back() == ' ') name.pop_back();
+                for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                names.insert(std::move(name));
+            }
+            it = keywords.emplace(hdu, std::move(names)).first;
+        }
+        std::string upper = key;
+        for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        return it->second.count(upper) > 0;
+    }
 
     // Bytes CFITSIO sees: the decompressed or repaired buffer, else the file on disk.
     std::uintmax_t logicalSize() const
@@ -198,6 +257,8 @@ struct FitsFile::Impl {
         }
         memory = std::move(fixed.bytes);
         repaired = true;
+        records.clear();
+        keywords.clear();
         const int status = openMemory();
         if (status != 0) {
             fits_clear_errmsg();
@@ -237,6 +298,7 @@ FitsFile FitsFile::open(const std::string& path, bool readWrite)
     const auto size = checkReadableFile(path);
     auto impl = std::make_unique<Impl>();
     impl->path = path;
+    impl->cacheHeaders = !readWrite;
     const std::string head = readHead(path, 80);
     const Compression compression = compressionOf(head);
     if (compression != Compression::None) {
@@ -386,6 +448,7 @@ std::string FitsFile::extensionName()
 
 bool FitsFile::hasKey(const std::string& key)
 {
+    if (!impl_->mayHaveKey(key)) return false;
     char card[FLEN_CARD];
     int status = 0;
     fits_read_card(impl_->fptr, key.c_str(), card, &status);
@@ -395,6 +458,7 @@ bool FitsFile::hasKey(const std::string& key)
 
 std::optional<std::string> FitsFile::keyString(const std::string& key)
 {
+    if (!impl_->mayHaveKey(key)) return std::nullopt;
     char* value = nullptr;
     int status = 0;
     fits_read_key_longstr(impl_->fptr, key.c_str(), &value, nullptr, &status);
@@ -410,6 +474,7 @@ std::optional<std::string> FitsFile::keyString(const std::string& key)
 
 std::optional<double> FitsFile::keyDouble(const std::string& key)
 {
+    if (!impl_->mayHaveKey(key)) return std::nullopt;
     double value = 0;
     int status = 0;
     fits_read_key(impl_->fptr, TDOUBLE, key.c_str(), &value, nullptr, &status);
@@ -434,6 +499,7 @@ std::optional<long long> FitsFile::keyInt(const std::string& key)
 
 std::optional<bool> FitsFile::keyBool(const std::string& key)
 {
+    if (!impl_->mayHaveKey(key)) return std::nullopt;
     int value = 0;
     int status = 0;
     fits_read_key(impl_->fptr, TLOGICAL, key.c_str(), &value, nullptr, &status);
@@ -450,18 +516,7 @@ std::optional<bool> FitsFile::keyBool(const std::string& key)
 
 std::vector<std::string> FitsFile::records()
 {
-    int status = 0, nkeys = 0, more = 0;
-    fits_get_hdrspace(impl_->fptr, &nkeys, &more, &status);
-    impl_->check(status, "reading the header");
-    std::vector<std::string> out;
-    out.reserve(static_cast<std::size_t>(nkeys));
-    char card[FLEN_CARD];
-    for (int i = 1; i <= nkeys; ++i) {
-        fits_read_record(impl_->fptr, i, card, &status);
-        impl_->check(status, "reading header record " + std::to_string(i));
-        out.emplace_back(card);
-    }
-    return out;
+    return impl_->headerRecords();
 }
 
 std::vector<long> FitsFile::imageShape()

@@ -184,12 +184,15 @@ std::vector<double> estimateBlaze(const std::vector<double>& flux, const std::ve
     return out;
 }
 
-bool ordersAreBlazeShaped(const std::vector<EchelleOrder>& orders)
+bool ordersAreBlazeShaped(const std::vector<EchelleOrder>& orders, std::vector<std::vector<double>>* envelopes)
 {
     std::size_t votes = 0, shaped = 0;
-    for (const auto& o : orders) {
+    if (envelopes) envelopes->assign(orders.size(), {});
+    for (std::size_t k = 0; k < orders.size(); ++k) {
+        const auto& o = orders[k];
         if (o.flux.size() < 100) continue;
         const auto env = estimateBlaze(o.flux, o.mask);
+        if (envelopes) (*envelopes)[k] = env;
         const double peak = *std::max_element(env.begin(), env.end());
         if (!(peak > 0)) continue;
         const std::size_t n = env.size();
@@ -218,12 +221,16 @@ MergedOrders mergeOrders(std::vector<EchelleOrder> orders)
         allIvar = allIvar && !o.ivar.empty();
     }
     // Blaze: the file's for every order that has one; estimated for raw orders without.
-    const bool raw = !fileBlaze && ordersAreBlazeShaped(orders);
+    std::vector<std::vector<double>> envelopes;
+    const bool raw = !fileBlaze && ordersAreBlazeShaped(orders, &envelopes);
     out.dividedByBlaze = fileBlaze || raw;
     out.blazeEstimated = raw;
     if (out.dividedByBlaze) {
-        for (auto& o : orders) {
-            if (o.blaze.empty()) o.blaze = estimateBlaze(o.flux, o.mask);
+        for (std::size_t k = 0; k < orders.size(); ++k) {
+            auto& o = orders[k];
+            if (o.blaze.empty())
+                o.blaze = k < envelopes.size() && !envelopes[k].empty() ? std::move(envelopes[k])
+                                                                        : estimateBlaze(o.flux, o.mask);
             for (std::size_t i = 0; i < o.flux.size(); ++i) {
                 const double b = o.blaze[i];
                 if (!(b > 0) || !std::isfinite(b)) {
@@ -298,7 +305,10 @@ MergedOrders mergeOrders(std::vector<EchelleOrder> orders)
     const auto m = static_cast<std::size_t>(std::floor(span / step + 1e-9)) + 1;
     if (m > 50'000'000) throw std::invalid_argument("the merged grid would exceed 50 million pixels");
     out.wavelength.resize(m);
-    for (std::size_t g = 0; g < m; ++g) out.wavelength[g] = lo * std::exp(step * static_cast<double>(g));
+    const double ratio = std::exp(step);
+    for (std::size_t g = 0; g < m; ++g)  // exact every 4096 pixels, a product in between
+        out.wavelength[g] =
+            g % 4096 == 0 ? lo * std::exp(step * static_cast<double>(g)) : out.wavelength[g - 1] * ratio;
     std::vector<double> sumW(m, 0.0), sumWF(m, 0.0);
 
     for (std::size_t k = 0; k < orders.size(); ++k) {

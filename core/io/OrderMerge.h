@@ -26,8 +26,9 @@ struct EchelleOrder {
 std::vector<double> estimateBlaze(const std::vector<double>& flux, const std::vector<std::uint8_t>& mask);
 
 // True when most orders look like raw counts through the blaze function: their envelope falls at both
-// ends to under 70 % of its peak.
-bool ordersAreBlazeShaped(const std::vector<EchelleOrder>& orders);
+// ends to under 70 % of its peak. `envelopes`, when given, receives each order's estimateBlaze.
+bool ordersAreBlazeShaped(const std::vector<EchelleOrder>& orders,
+                          std::vector<std::vector<double>>* envelopes = nullptr);
 
 struct MergedOrders {
     std::vector<double> wavelength, flux, ivar;

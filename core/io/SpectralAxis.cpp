@@ -402,6 +402,7 @@ SpectralWcs readSpectralWcs(FitsFile& file)
         }
     }
 
+    w.standardMetres = (base == "WAVE" || base == "AWAV") && !file.hasKey("CUNIT1");
     if (const auto cunit = file.keyString("CUNIT1"); cunit && !trim(*cunit).empty())
         w.units.push_back(
             {angstromsPerUnit(*cunit).value_or(0.0), trim(*cunit), "keyword CUNIT1 = '" + trim(*cunit) + "'"});
@@ -427,12 +428,17 @@ DecidedAxis decideImageAxis(FitsFile& file, std::size_t n, const AxisEvidence& e
 {
     DecidedAxis a;
     a.wcs = readSpectralWcs(file);
-    const auto raw = a.wcs.values(n);
+    auto raw = a.wcs.values(n);
     const auto [lo, hi] = std::minmax_element(raw.begin(), raw.end());
     if (!std::isfinite(*lo) || !std::isfinite(*hi))
         file.fail("the wavelength solution gives non-finite wavelengths (" + what + ")");
     a.unit = decideWavelengthUnit(a.wcs.units, *lo, *hi, evidence, what, file.path(), file.currentHdu());
-    a.wavelength = raw;
+    if (a.wcs.standardMetres && a.unit.angstromsPerUnit != 1e10 && a.wcs.units.empty() && evidence.overrideUnit.empty())
+        a.unit.warnings.push_back("CTYPE1 = '" + a.wcs.ctype +
+                                  "' without CUNIT1 means metres by the FITS standard (astropy and specutils read " +
+                                  formatNumber(*lo * 1e10) + "-" + formatNumber(*hi * 1e10) +
+                                  " A), which is no spectrum; the values were read as " + a.unit.unit);
+    a.wavelength = std::move(raw);
     scaleInPlace(a.wavelength, a.unit.angstromsPerUnit);
     return a;
 }

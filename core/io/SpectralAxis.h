@@ -78,6 +78,8 @@ struct SpectralWcs {
     Medium medium = Medium::Unknown;
     std::string mediumSource;
     std::vector<std::string> warnings;  // e.g. the CRPIX1 rule
+    // A FITS paper III type (WAVE, AWAV) without CUNIT1: the standard's unit is metres.
+    bool standardMetres = false;
     // The axis in the file's unit (before the unit factor) for pixels 1..n.
     std::vector<double> values(std::size_t n) const;
 };

@@ -244,6 +244,7 @@ def iraf_spline1(p, pmin, pmax, npieces, coeffs):
 def write_multispec(name, data, specs, extra_cards=None, wat1="wtype=multispec label=Wavelength units=angstroms",
                     bandids=None, header=None):
     h = fits.Header() if header is None else header.copy()
+    h["WCSDIM"] = 2
     h["CTYPE1"] = "MULTISPE"
     h["CTYPE2"] = "MULTISPE"
     h["WAT0_001"] = "system=multispec"
@@ -346,6 +347,22 @@ def group_multispec():
     entry("multispec_nm_uves.fits", "multispec", format="iraf-multispec", npix=n, wave=wave4,
           flux=f4.astype(np.float32), masked=[], medium="air", unit="nm", medium_source="instrument UVES",
           wave_source="IRAF Chebyshev, WAT1 units=nanometers")
+
+    # Polynomial orders only (what specutils' iraf reader implements), with a sigma band: it can be checked
+    # against specutils too (bench/compare_specutils.py).
+    specs, waves = [], []
+    for k in range(3):
+        c = [5400.0 + 50.0 * k + 25.0, 25.5, -0.2 + 0.05 * k, 0.01]
+        ftype = 2 if k % 2 == 0 else 1
+        specs.append("%d %d 2 %s 0.05 %d 0. 1 2 1. 0. %d 4 1. %d. %s" % (k + 1, 70 - k, fmt(5400.0 + 50 * k), n, ftype,
+                                                                        n, " ".join(map(fmt, c))))
+        waves.append(iraf_cheb_or_leg(p, 1.0, float(n), c, ftype))
+    fl = np.array([star(w, 300.0, seed=52 + k) for k, w in enumerate(waves)])
+    write_multispec("multispec_polynomials.fits", fl, specs, header=fits.Header({"INSTRUME": "TCES"}))
+    orders = [{"wave": [float(v) for v in w], "flux": [float(v) for v in f.astype(np.float32)]}
+              for w, f in zip(waves, fl)]
+    entry("multispec_polynomials.fits", "multispec", format="iraf-multispec", orders=orders, medium="air",
+          unit="Angstrom", wave_source="IRAF Legendre and Chebyshev formulas (numpy legval, chebval)")
 
     # Malformed: a function type IRAF does not define.
     write_multispec("multispec_bad_ftype.fits", f4[None, :], ["1 1 2 5000. 0.05 %d 0. 1 2 1. 0. 9 3 1. 10. 1 2 3" % n])
@@ -635,7 +652,8 @@ def group_pixels():
                                                                 CRPIX1=1.0)).writeto(path("flat_top.fits"),
                                                                                      overwrite=True)
     entry("flat_top.fits", "pixels", format="wcs1d", npix=n, wave=w, flux=c2.astype(np.float32),
-          masked=list(range(300, 306)), medium="air", unit="Angstrom", warnings=["flat tops at the maximum"],
+          masked=list(range(300, 306)), medium="air", unit="Angstrom",
+          warnings=["flat tops at the maximum", "without CUNIT1 means metres by the FITS standard"],
           masked_counts={"saturated": 6})
     # A normalized spectrum clipped at 1: plateaus are not saturation; single zeros are noise.
     fn = np.minimum(star(w, 1.0, seed=132) + RNG.normal(0, 0.01, n), 1.0)

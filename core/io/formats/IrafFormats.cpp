@@ -149,11 +149,14 @@ Spectrum Iraf1dFormat::read(FitsFile& file, const ReadOptions& options) const
     const BandRoles roles = bandRoles(readBandIds(file, bands));
     if (roles.flux > bands)
         file.fail("BANDID names band " + std::to_string(roles.flux) + " but the image has " + std::to_string(bands));
-    const auto data = file.readImage();
-    s.flux = slice(data, n, apertures, aperture, roles.flux);
-    requireSomeFinite(file, s.flux);
+    auto data = file.readImage();
     s.mask.assign(static_cast<std::size_t>(n), 0);
     s.ivar = ivarFromBands(roles, data, n, apertures, aperture, s.mask);
+    if (apertures == 1 && bands == 1)
+        s.flux = std::move(data);  // a plain 1-D spectrum: no copy
+    else
+        s.flux = slice(data, n, apertures, aperture, roles.flux);
+    requireSomeFinite(file, s.flux);
 
     const auto instrument = instrumentOf(file);
     AxisEvidence evidence;
