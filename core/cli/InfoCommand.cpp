@@ -45,12 +45,10 @@ nlohmann::json describe(const std::string& file, const Spectrum& s)
     const MaskedPixels& m = s.provenance.masked;
     const std::size_t n = s.size();
     // Fractions of the pixels in the result; trimmed order edges are not in it (fraction of result + trimmed).
-    j["masked_fraction"] = {{"total", fraction(s.maskedCount(), n)},
-                            {"flagged_by_file", fraction(m.flagged, n)},
-                            {"non_finite", fraction(m.nonFinite, n)},
-                            {"zero_or_negative", fraction(m.nonPositive, n)},
-                            {"saturated", fraction(m.saturated, n)},
-                            {"trimmed_order_edges", fraction(m.trimmed, n + m.trimmed)}};
+    j["masked_fraction"] = {
+        {"total", fraction(s.maskedCount(), n)},  {"flagged_by_file", fraction(m.flagged, n)},
+        {"non_finite", fraction(m.nonFinite, n)}, {"zero_or_negative", fraction(m.nonPositive, n)},
+        {"saturated", fraction(m.saturated, n)},  {"trimmed_order_edges", fraction(m.trimmed, n + m.trimmed)}};
     j["warnings"] = s.warnings;
     if (!s.objectName.empty()) j["object"] = s.objectName;
     if (!s.provenance.auxFile.empty()) j["wave_file"] = s.provenance.auxFile;
@@ -92,7 +90,8 @@ void printText(const nlohmann::json& j)
                                                           {"saturated", "saturated"}};
     std::string parts;
     for (const auto& [key, label] : causes)
-        if (m[key].get<double>() > 0) parts += (parts.empty() ? "" : ", ") + percent(m[key].get<double>()) + " " + label;
+        if (m[key].get<double>() > 0)
+            parts += (parts.empty() ? "" : ", ") + percent(m[key].get<double>()) + " " + label;
     if (!parts.empty()) std::printf(" (%s)", parts.c_str());
     if (m["trimmed_order_edges"].get<double>() > 0)
         std::printf("; %s of the order pixels trimmed at collapsing edges",

@@ -90,9 +90,9 @@ private slots:
         if (!QFile::exists(QString::fromStdString(harps))) QSKIP("../shared/physics is not beside the checkout");
         const Run r = runRemap({"info", QString::fromStdString(harps)});
         QVERIFY2(r.exitCode == 0, r.err.constData());
-        for (const char* part : {"layout", "unit        Angstrom", "medium      air (instrument HARPS",
-                                 "flux        not normalized", "1.1 % zero or negative runs", "warnings    1",
-                                 "5304.7-5337.6 A"})
+        for (const char* part :
+             {"layout", "unit        Angstrom", "medium      air (instrument HARPS", "flux        not normalized",
+              "1.1 % zero or negative runs", "warnings    1", "5304.7-5337.6 A"})
             QVERIFY2(r.out.contains(part), qPrintable(QString("'%1' not in:\n%2").arg(part, QString(r.out))));
     }
 
