@@ -18,6 +18,15 @@ struct Run {
     std::size_t begin, end;  // [begin, end)
 };
 
+// Adds pixel i to the last run when it continues it, else starts a run.
+void extendRuns(std::vector<Run>& runs, std::size_t i)
+{
+    if (!runs.empty() && runs.back().end == i)
+        ++runs.back().end;
+    else
+        runs.push_back({i, i + 1});
+}
+
 std::string percent(std::size_t part, std::size_t whole)
 {
     char buffer[32];
@@ -69,10 +78,7 @@ void maskBadPixels(Spectrum& s, std::optional<double> saturationLevel, bool heur
         if (bad) {
             s.mask[i] = 1;
             ++m.nonFinite;
-            if (!nonFiniteRuns.empty() && nonFiniteRuns.back().end == i)
-                ++nonFiniteRuns.back().end;
-            else
-                nonFiniteRuns.push_back({i, i + 1});
+            extendRuns(nonFiniteRuns, i);
         }
     }
 
@@ -100,10 +106,7 @@ void maskBadPixels(Spectrum& s, std::optional<double> saturationLevel, bool heur
     auto addSaturated = [&](std::size_t k) {
         s.mask[k] = 1;
         ++m.saturated;
-        if (!saturated.empty() && saturated.back().end == k)
-            ++saturated.back().end;
-        else
-            saturated.push_back({k, k + 1});
+        extendRuns(saturated, k);
     };
     std::string saturationWhy;
     if (heuristics && saturationLevel && std::isfinite(*saturationLevel) && *saturationLevel > 0) {

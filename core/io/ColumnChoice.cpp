@@ -172,6 +172,20 @@ bool isAuxiliaryName(const std::string& name)
     return false;
 }
 
+UncertaintyKind uncertaintyKindOf(ColumnRole role)
+{
+    switch (role) {
+        case ColumnRole::Ivar:
+            return UncertaintyKind::InverseVariance;
+        case ColumnRole::Variance:
+            return UncertaintyKind::Variance;
+        case ColumnRole::Snr:
+            return UncertaintyKind::Snr;
+        default:
+            return UncertaintyKind::Sigma;
+    }
+}
+
 bool strictlyMonotonic(const std::vector<double>& v)
 {
     double prev = std::nan("");

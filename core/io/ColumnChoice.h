@@ -55,6 +55,10 @@ using ColumnValues = std::function<std::vector<double>(int)>;
 ColumnChoice chooseColumns(const std::vector<ColumnInfo>& columns, const std::vector<std::string>& forced,
                            const ColumnValues& values, bool positional, const std::string& file);
 
+// The UncertaintyKind (io/ReaderSupport.h) of an uncertainty role (Sigma for anything else).
+enum class UncertaintyKind;
+UncertaintyKind uncertaintyKindOf(ColumnRole role);
+
 // True when the finite values are strictly monotonic (either direction) with at least 3 of them.
 bool strictlyMonotonic(const std::vector<double>& v);
 

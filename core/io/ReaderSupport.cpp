@@ -203,6 +203,60 @@ void ivarFromVariance(const std::vector<double>& variance, std::vector<double>& 
     }
 }
 
+void ivarAsGiven(const std::vector<double>& values, std::vector<double>& ivar, std::vector<std::uint8_t>& mask)
+{
+    ivar = values;
+    if (mask.size() != values.size()) mask.resize(values.size(), 0);
+    for (std::size_t i = 0; i < ivar.size(); ++i)
+        if (!(ivar[i] > 0) || !std::isfinite(ivar[i])) {
+            ivar[i] = 0.0;
+            mask[i] = 1;
+        }
+}
+
+void ivarFromUncertainty(UncertaintyKind kind, const std::vector<double>& values, const std::vector<double>& flux,
+                         std::vector<double>& ivar, std::vector<std::uint8_t>& mask)
+{
+    switch (kind) {
+        case UncertaintyKind::Sigma:
+            ivarFromSigma(values, ivar, mask);
+            return;
+        case UncertaintyKind::Variance:
+            ivarFromVariance(values, ivar, mask);
+            return;
+        case UncertaintyKind::InverseVariance:
+            ivarAsGiven(values, ivar, mask);
+            return;
+        case UncertaintyKind::Snr: {
+            std::vector<double> sigma(values.size(), 0.0);
+            for (std::size_t i = 0; i < values.size() && i < flux.size(); ++i)
+                if (values[i] > 0) sigma[i] = std::abs(flux[i] / values[i]);
+            ivarFromSigma(sigma, ivar, mask);
+            return;
+        }
+    }
+}
+
+bool readIvarColumn(FitsFile& file, const std::string& name, std::size_t n, std::vector<double>& ivar,
+                    std::vector<std::uint8_t>& mask)
+{
+    const auto col = file.findColumn(name);
+    if (!col) return false;
+    const auto values = readSpectrumColumn(file, *col, 0);
+    requireLength(file, values.size(), n, "column '" + col->name + "'");
+    ivarAsGiven(values, ivar, mask);
+    return true;
+}
+
+void readMaskColumn(FitsFile& file, const std::string& maskName, std::size_t n, std::vector<std::uint8_t>& mask)
+{
+    const auto col = file.findColumn(maskName);
+    if (!col) return;
+    const auto values = readSpectrumColumn(file, *col, 0);
+    requireLength(file, values.size(), n, "column '" + col->name + "'");
+    orMaskNonZero(values, mask);
+}
+
 void orMaskNonZero(const std::vector<double>& values, std::vector<std::uint8_t>& mask)
 {
     if (mask.size() != values.size()) mask.resize(values.size(), 0);

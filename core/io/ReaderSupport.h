@@ -57,6 +57,21 @@ void scaleInPlace(std::vector<double>& values, double factor);
 void ivarFromSigma(const std::vector<double>& sigma, std::vector<double>& ivar, std::vector<std::uint8_t>& mask);
 // ivar = 1/variance with the same rules.
 void ivarFromVariance(const std::vector<double>& variance, std::vector<double>& ivar, std::vector<std::uint8_t>& mask);
+// ivar taken as given; ivar <= 0 or non-finite sets the mask.
+void ivarAsGiven(const std::vector<double>& values, std::vector<double>& ivar, std::vector<std::uint8_t>& mask);
+
+// What an uncertainty array holds.
+enum class UncertaintyKind { Sigma, Variance, InverseVariance, Snr };
+// ivar from an uncertainty array of that kind (S/N: sigma = |flux| / snr), with the rules above.
+void ivarFromUncertainty(UncertaintyKind kind, const std::vector<double>& values, const std::vector<double>& flux,
+                         std::vector<double>& ivar, std::vector<std::uint8_t>& mask);
+
+// Table columns of one spectrum (readSpectrumColumn, row 0): ivar from column `name` (masking ivar <= 0)
+// and mask |= (column `maskName` != 0), each only when the table has the column. False when no ivar.
+bool readIvarColumn(FitsFile& file, const std::string& name, std::size_t n, std::vector<double>& ivar,
+                    std::vector<std::uint8_t>& mask);
+void readMaskColumn(FitsFile& file, const std::string& maskName, std::size_t n, std::vector<std::uint8_t>& mask);
+
 // mask |= (values != 0); NaN counts as bad.
 void orMaskNonZero(const std::vector<double>& values, std::vector<std::uint8_t>& mask);
 

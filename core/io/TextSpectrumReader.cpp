@@ -374,27 +374,9 @@ Spectrum readTextSpectrum(const std::string& path, const std::string& raw, const
         for (auto& w : s.wavelength) w = std::pow(10.0, w);
     s.flux = column(static_cast<std::size_t>(choice.flux));
     s.mask.assign(n, 0);
-    if (choice.uncertainty >= 0) {
-        const auto u = column(static_cast<std::size_t>(choice.uncertainty));
-        switch (choice.uncertaintyRole) {
-            case ColumnRole::Ivar:
-                s.ivar = u;
-                for (std::size_t r = 0; r < n; ++r)
-                    if (!(s.ivar[r] > 0)) s.mask[r] = 1;
-                break;
-            case ColumnRole::Variance:
-                ivarFromVariance(u, s.ivar, s.mask);
-                break;
-            case ColumnRole::Snr: {
-                std::vector<double> sigma(n);
-                for (std::size_t r = 0; r < n; ++r) sigma[r] = u[r] > 0 ? std::abs(s.flux[r] / u[r]) : 0.0;
-                ivarFromSigma(sigma, s.ivar, s.mask);
-                break;
-            }
-            default:
-                ivarFromSigma(u, s.ivar, s.mask);
-        }
-    }
+    if (choice.uncertainty >= 0)
+        ivarFromUncertainty(uncertaintyKindOf(choice.uncertaintyRole),
+                            column(static_cast<std::size_t>(choice.uncertainty)), s.flux, s.ivar, s.mask);
     if (choice.mask >= 0) orMaskNonZero(column(static_cast<std::size_t>(choice.mask)), s.mask);
 
     double lo = INFINITY, hi = -INFINITY;

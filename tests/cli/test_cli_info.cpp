@@ -17,6 +17,15 @@ QString fixture(const char* name)
 {
     return QString::fromStdString(remap::test::fixture(std::string("fits/") + name));
 }
+
+// Writes `content` to `name` in `dir`; returns the path.
+QString writeFile(const QTemporaryDir& dir, const char* name, const QByteArray& content)
+{
+    const QString path = dir.filePath(name);
+    QFile f(path);
+    if (f.open(QIODevice::WriteOnly)) f.write(content);
+    return path;
+}
 }  // namespace
 
 class TestCliInfo : public QObject {
@@ -49,11 +58,8 @@ private slots:
     void jsonSaysWhereEachInterpretationCameFrom()
     {
         QTemporaryDir dir;
-        const QString text = dir.filePath("spec:nm.txt");
-        QFile f(text);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("480.0 1.0\n480.1 0.0\n480.2 0.0\n480.3 0.0\n480.4 0.9\n480.5 nan\n480.6 1.0\n");
-        f.close();
+        const QString text = writeFile(dir, "spec:nm.txt",
+                                       "480.0 1.0\n480.1 0.0\n480.2 0.0\n480.3 0.0\n480.4 0.9\n480.5 nan\n480.6 1.0\n");
         const Run r = runRemap({"info", "--json", fixture("spec_wcs1d_nm.fits"), text});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QJsonArray all = QJsonDocument::fromJson(r.out).array();
@@ -100,11 +106,7 @@ private slots:
     void refusalsNameTheOverride()
     {
         QTemporaryDir dir;
-        const QString text = dir.filePath("tiny.txt");
-        QFile f(text);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("0.010 1\n0.015 1\n0.020 1\n");
-        f.close();
+        const QString text = writeFile(dir, "tiny.txt", "0.010 1\n0.015 1\n0.020 1\n");
         const Run refused = runRemap({"info", text});
         QCOMPARE(refused.exitCode, 3);
         QVERIFY2(refused.err.contains("tiny.txt") && refused.err.contains("--wave-unit"), refused.err.constData());
@@ -119,11 +121,7 @@ private slots:
     void columnsOption()
     {
         QTemporaryDir dir;
-        const QString text = dir.filePath("swapped.txt");
-        QFile f(text);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("# flux wavelength\n1.5 6000.0\n1.25 6000.5\n1.0 6001.0\n");
-        f.close();
+        const QString text = writeFile(dir, "swapped.txt", "# flux wavelength\n1.5 6000.0\n1.25 6000.5\n1.0 6001.0\n");
         const Run r = runRemap({"info", "--json", "--columns", "2,1", text});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QJsonObject s = QJsonDocument::fromJson(r.out).array()[0].toObject();

@@ -14,11 +14,9 @@ using namespace io;
 
 namespace {
 
-enum class Uncertainty { None, Sigma, Variance, InverseVariance };
-
 struct Hdus {
     int flux = -1, wave = -1, error = -1, mask = -1, blaze = -1;
-    Uncertainty kind = Uncertainty::None;
+    UncertaintyKind kind = UncertaintyKind::Sigma;
     std::vector<long> shape;
 };
 
@@ -76,13 +74,10 @@ Hdus findHdus(FitsFile& file)
     };
     h.flux = named({"FLUX", "SCI", "SCIDATA", "SPEC", "SPECTRUM", "DATA", "OBJ", "OBJECT", "FLUXDATA", "SCI_FLUX"});
     h.error = named({"ERR", "ERRDATA", "ERROR", "SIGMA", "UNCERT", "UNCERTAINTY", "NOISE", "STD", "STDDEV"});
-    if (h.error >= 0) {
-        h.kind = Uncertainty::Sigma;
-    } else if ((h.error = named({"VAR", "VARIANCE"})) >= 0) {
-        h.kind = Uncertainty::Variance;
-    } else if ((h.error = named({"IVAR", "INVVAR"})) >= 0) {
-        h.kind = Uncertainty::InverseVariance;
-    }
+    if (h.error < 0 && (h.error = named({"VAR", "VARIANCE"})) >= 0)
+        h.kind = UncertaintyKind::Variance;
+    else if (h.error < 0 && (h.error = named({"IVAR", "INVVAR"})) >= 0)
+        h.kind = UncertaintyKind::InverseVariance;
     h.mask = named({"QUAL", "QUALDATA", "QUALITY", "MASK", "DQ", "FLAGS", "BADPIX"});
     h.blaze = named({"BLAZE", "BLAZEDATA", "FLAT", "FLATDATA"});
     if (h.flux < 0 && sameShape(0)) h.flux = 0;
@@ -172,21 +167,7 @@ Spectrum EchelleImageFormat::read(FitsFile& file, const ReadOptions& options) co
             lo = std::min(lo, w);
             hi = std::max(hi, w);
         }
-        if (!error.empty()) {
-            const auto e = rowOf(error, n, r);
-            switch (h.kind) {
-                case Uncertainty::Sigma:
-                    ivarFromSigma(e, o.ivar, o.mask);
-                    break;
-                case Uncertainty::Variance:
-                    ivarFromVariance(e, o.ivar, o.mask);
-                    break;
-                default:
-                    o.ivar = e;
-                    for (std::size_t i = 0; i < o.ivar.size(); ++i)
-                        if (!(o.ivar[i] > 0)) o.mask[i] = 1;
-            }
-        }
+        if (!error.empty()) ivarFromUncertainty(h.kind, rowOf(error, n, r), o.flux, o.ivar, o.mask);
         if (!quality.empty()) orMaskNonZero(rowOf(quality, n, r), o.mask);
         if (!blaze.empty()) o.blaze = rowOf(blaze, n, r);
         // Pixels without a wavelength (NaN, <= 0) cannot be placed: drop them from the order.

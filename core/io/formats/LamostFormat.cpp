@@ -85,17 +85,8 @@ Spectrum readTableLayout(FitsFile& file, int hdu)
     s.flux = readSpectrumColumn(file, *fluxCol, 0);
     const std::size_t n = s.flux.size();
     s.mask.assign(n, 0);
-    if (const auto ivarCol = file.findColumn("IVAR")) {
-        s.ivar = readSpectrumColumn(file, *ivarCol, 0);
-        requireLength(file, s.ivar.size(), n, "column IVAR");
-        for (std::size_t i = 0; i < n; ++i)
-            if (!(s.ivar[i] > 0)) s.mask[i] = 1;
-    }
-    if (const auto andCol = file.findColumn("ANDMASK")) {
-        const auto andMask = readSpectrumColumn(file, *andCol, 0);
-        requireLength(file, andMask.size(), n, "column ANDMASK");
-        orMaskNonZero(andMask, s.mask);
-    }
+    readIvarColumn(file, "IVAR", n, s.ivar, s.mask);
+    readMaskColumn(file, "ANDMASK", n, s.mask);
     requireSomeFinite(file, s.flux);
     if (const auto waveCol = file.findColumn("WAVELENGTH")) {
         s.wavelength = readSpectrumColumn(file, *waveCol, 0);

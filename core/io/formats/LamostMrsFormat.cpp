@@ -47,20 +47,9 @@ ArmData readArm(FitsFile& file, int hdu, const char* name)
     a.wavelength.resize(n);
     for (std::size_t i = 0; i < n; ++i) a.wavelength[i] = std::pow(10.0, loglam[i]);
     a.mask.assign(n, 0);
-    if (const auto ivarCol = file.findColumn("IVAR")) {
-        a.ivar = readSpectrumColumn(file, *ivarCol, 0);
-        requireLength(file, a.ivar.size(), n, "column IVAR");
-        for (std::size_t i = 0; i < n; ++i)
-            if (!(a.ivar[i] > 0)) a.mask[i] = 1;
-    } else {
-        a.ivar.assign(n, 0.0);
-    }
+    if (!readIvarColumn(file, "IVAR", n, a.ivar, a.mask)) a.ivar.assign(n, 0.0);
     // ANDMASK: bad in every exposure. ORMASK alone (bad in some exposure) does not mask, as for LRS.
-    if (const auto andCol = file.findColumn("ANDMASK")) {
-        const auto andMask = readSpectrumColumn(file, *andCol, 0);
-        requireLength(file, andMask.size(), n, "column ANDMASK");
-        orMaskNonZero(andMask, a.mask);
-    }
+    readMaskColumn(file, "ANDMASK", n, a.mask);
     return a;
 }
 

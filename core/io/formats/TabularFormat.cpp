@@ -114,25 +114,7 @@ Spectrum TabularFormat::read(FitsFile& file, const ReadOptions& options) const
         const Column& col = layout.columns[static_cast<std::size_t>(choice.uncertainty)];
         const auto values = readSpectrumColumn(file, col, row);
         requireLength(file, values.size(), n, "column '" + col.name + "'");
-        switch (choice.uncertaintyRole) {
-            case ColumnRole::Ivar:
-                s.ivar = values;
-                for (std::size_t i = 0; i < n; ++i)
-                    if (!(s.ivar[i] > 0)) s.mask[i] = 1;
-                break;
-            case ColumnRole::Variance:
-                ivarFromVariance(values, s.ivar, s.mask);
-                break;
-            case ColumnRole::Snr: {
-                std::vector<double> sigma(n);
-                for (std::size_t i = 0; i < n; ++i) sigma[i] = values[i] > 0 ? s.flux[i] / values[i] : 0.0;
-                for (auto& v : sigma) v = std::abs(v);
-                ivarFromSigma(sigma, s.ivar, s.mask);
-                break;
-            }
-            default:
-                ivarFromSigma(values, s.ivar, s.mask);
-        }
+        ivarFromUncertainty(uncertaintyKindOf(choice.uncertaintyRole), values, s.flux, s.ivar, s.mask);
     }
     if (choice.mask >= 0) {
         const Column& col = layout.columns[static_cast<std::size_t>(choice.mask)];

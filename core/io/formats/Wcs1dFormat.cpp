@@ -12,8 +12,6 @@ using namespace io;
 
 namespace {
 
-enum class Uncertainty { Sigma, Variance, InverseVariance };
-
 bool isDataImage(FitsFile& file)
 {
     return file.hduType() == FitsFile::HduType::Image && !file.imageShape().empty();
@@ -60,17 +58,17 @@ std::vector<double> readOneD(FitsFile& file, int hdu, const char* what)
     return file.readImage();
 }
 
-Uncertainty uncertaintyKind(FitsFile& file, const std::string& extname)
+UncertaintyKind uncertaintyKind(FitsFile& file, const std::string& extname)
 {
     // astropy NDData writes UTYPE; otherwise the extension name sets the meaning.
     const std::string utype = toLower(file.keyString("UTYPE").value_or(""));
-    if (utype.find("inversevariance") != std::string::npos) return Uncertainty::InverseVariance;
-    if (utype.find("variance") != std::string::npos) return Uncertainty::Variance;
-    if (utype.find("stddev") != std::string::npos) return Uncertainty::Sigma;
+    if (utype.find("inversevariance") != std::string::npos) return UncertaintyKind::InverseVariance;
+    if (utype.find("variance") != std::string::npos) return UncertaintyKind::Variance;
+    if (utype.find("stddev") != std::string::npos) return UncertaintyKind::Sigma;
     const std::string name = toUpper(trim(extname));
-    if (name == "IVAR" || name == "INVVAR") return Uncertainty::InverseVariance;
-    if (name == "VAR" || name == "VARIANCE") return Uncertainty::Variance;
-    return Uncertainty::Sigma;
+    if (name == "IVAR" || name == "INVVAR") return UncertaintyKind::InverseVariance;
+    if (name == "VAR" || name == "VARIANCE") return UncertaintyKind::Variance;
+    return UncertaintyKind::Sigma;
 }
 
 }  // namespace
@@ -147,19 +145,7 @@ Spectrum Wcs1dFormat::read(FitsFile& file, const ReadOptions& options) const
     if (err >= 0) {
         const auto values = readOneD(file, err, "uncertainty");
         requireLength(file, values.size(), n, "the uncertainty HDU");
-        switch (uncertaintyKind(file, file.extensionName())) {
-            case Uncertainty::Sigma:
-                ivarFromSigma(values, s.ivar, s.mask);
-                break;
-            case Uncertainty::Variance:
-                ivarFromVariance(values, s.ivar, s.mask);
-                break;
-            case Uncertainty::InverseVariance:
-                s.ivar = values;
-                for (std::size_t i = 0; i < n; ++i)
-                    if (!(s.ivar[i] > 0)) s.mask[i] = 1;
-                break;
-        }
+        ivarFromUncertainty(uncertaintyKind(file, file.extensionName()), values, s.flux, s.ivar, s.mask);
     }
     const int maskHdu = findNamed(file, {"MASK", "DQ", "QUALITY"}, hdu);
     if (maskHdu >= 0) {
