@@ -47,6 +47,35 @@ bool containsI(std::string_view text, std::string_view needle)
     return toLower(text).find(toLower(needle)) != std::string::npos;
 }
 
+std::string validUtf8(const std::string& text)
+{
+    bool valid = true;
+    for (std::size_t i = 0; i < text.size() && valid;) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        if (len == 0 || i + len > text.size()) {
+            valid = false;
+            break;
+        }
+        for (std::size_t k = 1; k < len; ++k)
+            if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) valid = false;
+        i += len;
+    }
+    if (valid) return text;
+    std::string out;
+    out.reserve(text.size() + 8);
+    for (char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x80) {
+            out += ch;
+        } else {
+            out += static_cast<char>(0xC0 | (c >> 6));
+            out += static_cast<char>(0x80 | (c & 0x3F));
+        }
+    }
+    return out;
+}
+
 std::optional<double> angstromsPerUnit(std::string_view unit)
 {
     std::string u = trim(toLower(unit));

@@ -21,6 +21,10 @@ bool iequals(std::string_view a, std::string_view b);
 bool startsWithI(std::string_view text, std::string_view prefix);
 bool containsI(std::string_view text, std::string_view needle);
 
+// `text` when it is valid UTF-8, else read as Latin-1 (what non-ASCII bytes in old FITS headers and
+// text files usually are) and converted, so that every string a reader returns is valid UTF-8.
+std::string validUtf8(const std::string& text);
+
 // Angstrom per unit for a length unit ("Angstrom", "AA", "nm", "um", "micron", "m", "cm", "mm", ...),
 // nullopt when `unit` is empty or not a length.
 std::optional<double> angstromsPerUnit(std::string_view unit);

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <new>
 
 namespace remap {
@@ -141,6 +142,19 @@ std::optional<double> saturationLevel(FitsFile& file, int hdu)
     return std::nullopt;
 }
 
+// Every string of the result valid UTF-8 (JSON output and the GUI require it; files may hold Latin-1).
+void makeUtf8(Spectrum& s)
+{
+    for (std::string* text :
+         {&s.fluxUnit, &s.objectName, &s.provenance.file, &s.provenance.auxFile, &s.provenance.layout,
+          &s.provenance.waveUnitSource, &s.provenance.mediumSource, &s.provenance.fluxKind, &s.provenance.columns})
+        *text = validUtf8(*text);
+    for (auto& w : s.warnings) w = validUtf8(w);
+    std::map<std::string, std::string> metadata;
+    for (const auto& [key, value] : s.metadata) metadata[validUtf8(key)] = validUtf8(value);
+    s.metadata = std::move(metadata);
+}
+
 Spectrum readAny(const std::string& path, const ReadOptions& options)
 {
     const Sniffed sniffed = sniff(path);
@@ -174,6 +188,7 @@ Spectrum readAny(const std::string& path, const ReadOptions& options)
     s.finalize();
     if (s.provenance.fluxKind.empty()) s.provenance.fluxKind = classifyFlux(s);
     checkPlausibleWavelengths(s);
+    makeUtf8(s);
     return s;
 }
 
@@ -188,8 +203,12 @@ Spectrum readSpectrum(const std::string& path, const ReadOptions& options)
     }
     try {
         return readAny(path, options);
-    } catch (const Error&) {
+    } catch (const UsageError& e) {
+        throw UsageError(validUtf8(e.problem()), validUtf8(e.file()), e.hdu());
+    } catch (const Cancelled&) {
         throw;
+    } catch (const Error& e) {
+        throw Error(validUtf8(e.problem()), validUtf8(e.file()), e.hdu());  // messages may quote file bytes
     } catch (const std::bad_alloc&) {
         throw Error("not enough memory to read this file (a corrupt header announcing huge arrays?)", path);
     } catch (const std::exception& e) {
