@@ -112,6 +112,7 @@ inline void checkEntry(const nlohmann::json& e, const Spectrum& s)
                                                                 listText(want))));
     }
     if (e.contains("medium")) QCOMPARE(std::string(toString(s.medium)), e["medium"].get<std::string>());
+    if (e.contains("object")) QCOMPARE(s.objectName, e["object"].get<std::string>());  // UTF-8 in expected.json
     if (e.contains("unit")) QCOMPARE(s.provenance.waveUnit, e["unit"].get<std::string>());
     auto contains = [](const std::string& text, const std::string& part) {
         return text.find(part) != std::string::npos;

@@ -593,6 +593,13 @@ def group_headers():
     cards = [c for c in cards if not c.startswith(b"NAXIS1")] + [b" " * 80]
     open(path("naxis1_missing.fits"), "wb").write(b"".join(cards) + raw[2880:])
     entry("naxis1_missing.fits", "headers", error=["NAXIS = 1 but the keyword NAXIS1 is missing"])
+    # A Latin-1 byte in OBJECT (astropy refuses to write one; old headers have them): read as Latin-1.
+    bad = bytearray(raw)
+    i = bad.find(b"'HD 1")
+    bad[i + 1:i + 5] = "Bé 1".encode("latin-1")
+    open(path("object_latin1.fits"), "wb").write(bytes(bad))
+    entry("object_latin1.fits", "headers", format="wcs1d", npix=n, wave=w, flux=f, masked=[], medium="vacuum",
+          unit="Angstrom", object="Bé 1")
     os.remove(path("tmp.fits"))
     os.remove(path("tmp2.fits"))
 
