@@ -7,9 +7,9 @@ packages=(
   build-essential cmake ninja-build pkg-config dpkg-dev
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libxkbcommon-dev libgl-dev
   libtorch-dev libgloo-dev
-  libcfitsio-dev libhdf5-dev libeigen3-dev libexpat1-dev
+  libcfitsio-dev zlib1g-dev libhdf5-dev libeigen3-dev libexpat1-dev
   nlohmann-json3-dev libcli11-dev
-  python3 python3-numpy python3-scipy python3-astropy python3-torch python3-h5py
+  python3 python3-numpy python3-scipy python3-astropy python3-specutils python3-torch python3-h5py
   python3-dev python3-pybind11 python3-pytest
 )
 # Optional extras: a virtual X server for GUI screenshots (--with-x11).

@@ -26,12 +26,38 @@ struct StellarLabels {
     bool any() const { return teff || logg || feh || alpha; }
 };
 
-// Where a spectrum came from.
+// Pixels a reader masked, by cause (one pixel is counted once, under its first cause in this order).
+struct MaskedPixels {
+    std::size_t flagged = 0;      // by the file itself: a mask or quality array, zero inverse variance
+    std::size_t nonFinite = 0;    // NaN or infinite flux or uncertainty
+    std::size_t nonPositive = 0;  // runs of zero or negative flux (detector gaps, padding)
+    std::size_t saturated = 0;    // at or above the saturation level, or on a flat top at the maximum
+    std::size_t trimmed = 0;      // echelle order edges dropped before merging (not in the result)
+
+    std::size_t total() const { return flagged + nonFinite + nonPositive + saturated; }
+};
+
+// Where a spectrum came from, and where each of its interpretations came from.
 struct Provenance {
     std::string file;     // path as given by the user
     int hdu = 0;          // 0-based HDU holding the flux
     std::string format;   // detected or forced format name, e.g. "sdss-spec"
     std::string auxFile;  // a second file the reading needed (the PHOENIX WAVE file)
+    // The layout in words, e.g. "1-D image, CTYPE1 'ANGSTROM', HARPS" or "51 echelle orders merged".
+    std::string layout;
+    // The unit the file's wavelengths were written in (the arrays are always Angstrom) and how it was
+    // decided, e.g. "nm" from "keyword CUNIT1 = 'nm'", "default (no unit stated)", "inferred from the range".
+    std::string waveUnit;
+    std::string waveUnitSource;
+    // How the medium was decided: "keyword CTYPE1 = 'AWAV'", "instrument HARPS (its pipeline writes air)",
+    // "IRAF convention", "not stated".
+    std::string mediumSource;
+    // "normalized", "raw counts (blaze-shaped)" or "not normalized", with how it was decided.
+    std::string fluxKind;
+    // Tables and text: which columns were used, e.g. "wavelength = WAVE, flux = FLUX, sigma = ERR".
+    std::string columns;
+    int orders = 0;  // echelle files: the number of orders in the result (1 when one was picked); 0 otherwise
+    MaskedPixels masked;
 };
 
 // One 1-D spectrum as a value. Invariants (checked by validate()): all arrays have the same

@@ -1,6 +1,8 @@
 #include "FitsFile.h"
 
 #include "base/Error.h"
+#include "io/Compression.h"
+#include "io/HeaderRepair.h"
 
 #include <fitsio.h>
 
@@ -11,8 +13,12 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
+#include <unordered_set>
 
 namespace remap {
+
+using namespace io;
 
 std::string fitsStatusText(int status)
 {
@@ -41,8 +47,8 @@ std::string trimmed(std::string s)
     return s.substr(start);
 }
 
-// Refuses what CFITSIO would report obscurely: missing, empty, or not starting like FITS.
-void checkLooksLikeFits(const std::string& path)
+// Refuses what CFITSIO would report obscurely: missing, empty, not a regular file.
+std::uintmax_t checkReadableFile(const std::string& path)
 {
     std::error_code ec;
     const auto status = std::filesystem::status(path, ec);
@@ -51,22 +57,128 @@ void checkLooksLikeFits(const std::string& path)
     const auto size = std::filesystem::file_size(path, ec);
     if (ec) throw Error("cannot determine the file size: " + ec.message(), path);
     if (size == 0) throw Error("the file is empty (0 bytes), not a FITS file", path);
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error("cannot open the file for reading (permissions?)", path);
-    char head[80] = {0};
-    in.read(head, 80);
-    const auto got = static_cast<std::size_t>(in.gcount());
-    if (got < 9 || std::string(head, 9) != "SIMPLE  =")
-        throw Error("not a FITS file: it does not begin with a SIMPLE card", path);
-    if (got < 30 || trimmed(std::string(head + 10, 20)) != "T")
-        throw Error("not a FITS file: the first card is not 'SIMPLE = T'", path);
+    return size;
+}
+
+// The start of a FITS file: "SIMPLE  =" with the value T, and at least one header block.
+void checkLooksLikeFits(const std::string& head, std::uintmax_t size, const std::string& path, const char* what)
+{
+    if (head.size() < 9 || head.compare(0, 9, "SIMPLE  =") != 0)
+        throw Error(std::string("not a FITS file: ") + what + " does not begin with a SIMPLE card", path);
+    if (head.size() < 30 || trimmed(head.substr(10, 20)) != "T")
+        throw Error(std::string("not a FITS file: the first card of ") + what + " is not 'SIMPLE = T'", path);
     if (size < 2880) throw Error("the file is shorter than one FITS header block (2880 bytes): truncated", path);
+}
+
+// CFITSIO statuses that mean "a header breaks the standard"; an in-memory repair may fix them.
+bool isHeaderStructureError(int status)
+{
+    switch (status) {
+        case BAD_KEYCHAR:
+        case BAD_ORDER:
+        case NOT_POS_INT:
+        case BAD_BITPIX:
+        case BAD_NAXIS:
+        case BAD_NAXES:
+        case BAD_PCOUNT:
+        case BAD_GCOUNT:
+        case BAD_TFIELDS:
+        case NO_BITPIX:
+        case NO_NAXIS:
+        case NO_NAXES:
+        case NO_XTENSION:
+        case NO_PCOUNT:
+        case NO_GCOUNT:
+        case NO_TFIELDS:
+        case UNKNOWN_EXT:
+        case UNKNOWN_REC:
+        case END_JUNK:
+        case BAD_HEADER_FILL:
+            return true;
+        default:
+            return false;
+    }
 }
 }  // namespace
 
 struct FitsFile::Impl {
     fitsfile* fptr = nullptr;
     std::string path;
+    // In-memory files (decompressed or repaired): the bytes CFITSIO reads. Never resized while open.
+    std::string memory;
+    void* memoryPtr = nullptr;
+    std::size_t memorySize = 0;
+    bool inMemory = false;
+    bool repaired = false;
+    bool compressed = false;
+    int checkedCount = -1;  // the HDU count whose tail was checked for an unparsed extension
+    std::vector<std::string> notes;
+    // Read-only files: each HDU's header records and the names of its keywords, read once. Format
+    // detection asks for many keywords a file does not have, and CFITSIO scans the whole header for
+    // each (archive headers hold thousands of cards).
+    bool cacheHeaders = false;
+    std::map<int, std::vector<std::string>> records;
+    std::map<int, std::unordered_set<std::string>> keywords;
+
+    int hduNumber() const
+    {
+        int hdu = 0;
+        if (fptr) fits_get_hdu_num(fptr, &hdu);
+        return hdu;
+    }
+
+    const std::vector<std::string>& headerRecords()
+    {
+        const int hdu = hduNumber();
+        auto it = records.find(hdu);
+        if (it != records.end()) return it->second;
+        int status = 0, nkeys = 0, more = 0;
+        fits_get_hdrspace(fptr, &nkeys, &more, &status);
+        check(status, "reading the header");
+        std::vector<std::string> out;
+        out.reserve(static_cast<std::size_t>(nkeys));
+        char card[FLEN_CARD];
+        for (int i = 1; i <= nkeys; ++i) {
+            fits_read_record(fptr, i, card, &status);
+            check(status, "reading header record " + std::to_string(i));
+            out.emplace_back(card);
+        }
+        if (!cacheHeaders) {
+            records.erase(-1);
+            return records[-1] = std::move(out);
+        }
+        return records[hdu] = std::move(out);
+    }
+
+    // False when the current header certainly lacks `key` (a plain keyword of up to 8 characters).
+    bool mayHaveKey(const std::string& key)
+    {
+        if (!cacheHeaders || key.size() > 8 || key.find(' ') != std::string::npos) return true;
+        const int hdu = hduNumber();
+        auto it = keywords.find(hdu);
+        if (it == keywords.end()) {
+            std::unordered_set<std::string> names;
+            for (const auto& card : headerRecords()) {
+                std::string name = card.substr(0, std::min<std::size_t>(8, card.size()));
+                while (!name.empty() && name.back() == ' ') name.pop_back();
+                for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                names.insert(std::move(name));
+            }
+            it = keywords.emplace(hdu, std::move(names)).first;
+        }
+        std::string upper = key;
+        for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        return it->second.count(upper) > 0;
+    }
+
+    // Bytes CFITSIO sees: the decompressed or repaired buffer, else the file on disk.
+    std::uintmax_t logicalSize() const
+    {
+        if (inMemory) return memory.size();
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(path, ec);
+        return ec ? 0 : size;
+    }
 
     // Refuses to read data the file does not hold (a truncated file whose header promises
     // gigabytes must not make us allocate them). One block of slack: an unpadded last HDU is fine.
@@ -76,16 +188,86 @@ struct FitsFile::Impl {
         int status = 0;
         fits_get_hduaddrll(fptr, &headStart, &dataStart, &dataEnd, &status);
         check(status, "locating the HDU data");
-        std::error_code ec;
-        const auto size = std::filesystem::file_size(path, ec);
-        if (ec) return;
+        const auto size = logicalSize();
+        if (size == 0) return;
         if (dataEnd > static_cast<LONGLONG>(size) + 2880) {
             int hdu = 0;
             fits_get_hdu_num(fptr, &hdu);
             throw Error("the file is truncated: the header promises data up to byte " + std::to_string(dataEnd) +
-                            " but the file has only " + std::to_string(size) + " bytes",
+                            " but the " + (compressed ? "decompressed " : "") + "file has only " +
+                            std::to_string(size) + " bytes",
                         path, hdu - 1);
         }
+    }
+
+    // True when an "XTENSION" record follows the data of HDU `count` (1-based, the last CFITSIO saw).
+    bool extensionAfter(int count)
+    {
+        int current = 0, status = 0, type = 0;
+        fits_get_hdu_num(fptr, &current);
+        fits_movabs_hdu(fptr, count, &type, &status);
+        LONGLONG headStart = 0, dataStart = 0, dataEnd = 0;
+        if (status == 0) fits_get_hduaddrll(fptr, &headStart, &dataStart, &dataEnd, &status);
+        int back = 0;
+        fits_movabs_hdu(fptr, current, &type, &back);
+        fits_clear_errmsg();
+        if (status != 0) return false;
+        const auto next = static_cast<std::uintmax_t>(((dataEnd + 2879) / 2880) * 2880);
+        if (logicalSize() < next + 80) return false;
+        std::string head;
+        if (inMemory) {
+            head = memory.substr(static_cast<std::size_t>(next), 8);
+        } else {
+            std::ifstream in(path, std::ios::binary);
+            in.seekg(static_cast<std::streamoff>(next));
+            head.resize(8);
+            in.read(head.data(), 8);
+            if (in.gcount() != 8) return false;
+        }
+        return head == "XTENSION";
+    }
+
+    // Opens `memory` (already filled) with CFITSIO; returns the status.
+    int openMemory()
+    {
+        memoryPtr = memory.data();
+        memorySize = memory.size();
+        inMemory = true;
+        int status = 0;
+        // A neutral name: CFITSIO parses the name given here with its extended syntax ('[1]' = HDU 1);
+        // messages use `path`.
+        fits_open_memfile(&fptr, "memory.fits", READONLY, &memoryPtr, &memorySize, 0, nullptr, &status);
+        if (status != 0) fptr = nullptr;
+        return status;
+    }
+
+    // Replaces the open file by a repaired in-memory copy. False when nothing could be repaired (the
+    // caller reports CFITSIO's error); throws remap::Error when the repair finds the exact problem.
+    bool reopenRepaired()
+    {
+        if (repaired) return false;
+        const std::string original = inMemory ? memory : readDecompressed(path);
+        RepairedFits fixed = repairFitsHeaders(original, path);
+        if (fixed.notes.empty()) return false;
+        if (fptr) {
+            int status = 0;
+            fits_close_file(fptr, &status);
+            fits_clear_errmsg();
+            fptr = nullptr;
+        }
+        memory = std::move(fixed.bytes);
+        repaired = true;
+        records.clear();
+        keywords.clear();
+        const int status = openMemory();
+        if (status != 0) {
+            fits_clear_errmsg();
+            throw Error("cannot open as FITS even after repairing its headers in memory: " + fitsStatusText(status),
+                        path);
+        }
+        for (auto& note : fixed.notes)
+            notes.push_back("non-standard FITS header, repaired in memory (the file is unchanged): " + note);
+        return true;
     }
 
     void check(int status, const std::string& doing)
@@ -139,19 +321,50 @@ FitsFile::ColumnKind FitsFile::columnKind(const Column& column)
 
 FitsFile FitsFile::open(const std::string& path, bool readWrite)
 {
-    checkLooksLikeFits(path);
+    const auto size = checkReadableFile(path);
     auto impl = std::make_unique<Impl>();
     impl->path = path;
+    impl->cacheHeaders = !readWrite;
+    const std::string head = readHead(path, 80);
+    const Compression compression = compressionOf(head);
+    if (compression != Compression::None) {
+        if (readWrite) throw Error("a compressed FITS file cannot be opened for writing", path);
+        impl->memory = readDecompressed(path);  // names bzip2 and .Z as unsupported
+        checkLooksLikeFits(impl->memory.substr(0, 80), impl->memory.size(), path, "the decompressed content");
+        impl->compressed = true;
+        int status = impl->openMemory();
+        if (status != 0 && isHeaderStructureError(status)) {
+            fits_clear_errmsg();
+            if (impl->reopenRepaired()) status = 0;
+        }
+        if (status != 0) {
+            fits_clear_errmsg();
+            throw Error("cannot open the decompressed content as FITS: " + fitsStatusText(status), path);
+        }
+        return FitsFile(std::move(impl));
+    }
+    checkLooksLikeFits(head, size, path, "the file");
     int status = 0;
-    // The disk-file variant: PHOENIX names contain '=' and '+' that CFITSIO's extended
+    // The disk-file variant: names may contain ':', '[', '=' and '+' that CFITSIO's extended
     // filename syntax would otherwise try to interpret.
     fits_open_diskfile(&impl->fptr, path.c_str(), readWrite ? READWRITE : READONLY, &status);
     if (status != 0) {
         impl->fptr = nullptr;
         fits_clear_errmsg();
+        if (!readWrite && isHeaderStructureError(status) && impl->reopenRepaired()) return FitsFile(std::move(impl));
         throw Error("cannot open as FITS: " + fitsStatusText(status), path);
     }
     return FitsFile(std::move(impl));
+}
+
+const std::vector<std::string>& FitsFile::notes() const
+{
+    return impl_->notes;
+}
+
+bool FitsFile::compressed() const
+{
+    return impl_->compressed;
 }
 
 FitsFile FitsFile::create(const std::string& path)
@@ -197,6 +410,15 @@ int FitsFile::hduCount()
     int status = 0, n = 0;
     fits_get_num_hdus(impl_->fptr, &n, &status);
     impl_->check(status, "counting HDUs");
+    if (!impl_->repaired && impl_->checkedCount != n && impl_->extensionAfter(n)) {
+        // CFITSIO stops counting at an extension whose header it cannot parse: repair and count again.
+        fits_clear_errmsg();
+        if (impl_->reopenRepaired()) {
+            fits_get_num_hdus(impl_->fptr, &n, &status);
+            impl_->check(status, "counting HDUs");
+        }
+    }
+    impl_->checkedCount = n;
     return n;
 }
 
@@ -204,6 +426,14 @@ void FitsFile::moveTo(int hdu)
 {
     int status = 0, type = 0;
     fits_movabs_hdu(impl_->fptr, hdu + 1, &type, &status);
+    if (status != 0 && isHeaderStructureError(status)) {
+        // A later HDU breaks the standard: repair the whole file in memory once and retry.
+        fits_clear_errmsg();
+        if (impl_->reopenRepaired()) {
+            status = 0;
+            fits_movabs_hdu(impl_->fptr, hdu + 1, &type, &status);
+        }
+    }
     if (status != 0) {
         fits_clear_errmsg();
         throw Error("cannot move to HDU " + std::to_string(hdu) + ": " + fitsStatusText(status), impl_->path, hdu);
@@ -244,6 +474,7 @@ std::string FitsFile::extensionName()
 
 bool FitsFile::hasKey(const std::string& key)
 {
+    if (!impl_->mayHaveKey(key)) return false;
     char card[FLEN_CARD];
     int status = 0;
     fits_read_card(impl_->fptr, key.c_str(), card, &status);
@@ -253,6 +484,7 @@ bool FitsFile::hasKey(const std::string& key)
 
 std::optional<std::string> FitsFile::keyString(const std::string& key)
 {
+    if (!impl_->mayHaveKey(key)) return std::nullopt;
     char* value = nullptr;
     int status = 0;
     fits_read_key_longstr(impl_->fptr, key.c_str(), &value, nullptr, &status);
@@ -268,6 +500,7 @@ std::optional<std::string> FitsFile::keyString(const std::string& key)
 
 std::optional<double> FitsFile::keyDouble(const std::string& key)
 {
+    if (!impl_->mayHaveKey(key)) return std::nullopt;
     double value = 0;
     int status = 0;
     fits_read_key(impl_->fptr, TDOUBLE, key.c_str(), &value, nullptr, &status);
@@ -292,6 +525,7 @@ std::optional<long long> FitsFile::keyInt(const std::string& key)
 
 std::optional<bool> FitsFile::keyBool(const std::string& key)
 {
+    if (!impl_->mayHaveKey(key)) return std::nullopt;
     int value = 0;
     int status = 0;
     fits_read_key(impl_->fptr, TLOGICAL, key.c_str(), &value, nullptr, &status);
@@ -308,18 +542,7 @@ std::optional<bool> FitsFile::keyBool(const std::string& key)
 
 std::vector<std::string> FitsFile::records()
 {
-    int status = 0, nkeys = 0, more = 0;
-    fits_get_hdrspace(impl_->fptr, &nkeys, &more, &status);
-    impl_->check(status, "reading the header");
-    std::vector<std::string> out;
-    out.reserve(static_cast<std::size_t>(nkeys));
-    char card[FLEN_CARD];
-    for (int i = 1; i <= nkeys; ++i) {
-        fits_read_record(impl_->fptr, i, card, &status);
-        impl_->check(status, "reading header record " + std::to_string(i));
-        out.emplace_back(card);
-    }
-    return out;
+    return impl_->headerRecords();
 }
 
 std::vector<long> FitsFile::imageShape()

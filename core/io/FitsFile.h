@@ -27,7 +27,10 @@ public:
     enum class ColumnKind { Text, Logical, Integer, Float, Other };
     static ColumnKind columnKind(const Column& column);
 
-    // Opens an existing file read-only (or read-write). Throws remap::Error on failure.
+    // Opens an existing file read-only (or read-write). A gzip-compressed file is decompressed in
+    // memory (read-only). Headers that break the standard in ways astropy tolerates (mandatory keywords
+    // out of order, missing PCOUNT/GCOUNT, ...) are repaired in memory and the repairs listed in
+    // notes(); the file itself is never changed. Throws remap::Error on failure.
     static FitsFile open(const std::string& path, bool readWrite = false);
     // Creates a new file, replacing any existing one at `path`.
     static FitsFile create(const std::string& path);
@@ -39,6 +42,9 @@ public:
     ~FitsFile();
 
     const std::string& path() const;
+    // The header repairs opening needed, one sentence each; empty for a standard file.
+    const std::vector<std::string>& notes() const;
+    bool compressed() const;  // decompressed in memory from gzip
     // Closes the file, throwing if CFITSIO reports an error (a failed flush on write).
     void close();
 

@@ -1,8 +1,10 @@
 #include "io/FormatRegistry.h"
 
 #include "io/formats/ApogeeFormats.h"
+#include "io/formats/EchelleImageFormat.h"
 #include "io/formats/IrafFormats.h"
 #include "io/formats/LamostFormat.h"
+#include "io/formats/LamostMrsFormat.h"
 #include "io/formats/PhoenixFormats.h"
 #include "io/formats/RemapFormat.h"
 #include "io/formats/SdssFormat.h"
@@ -22,9 +24,11 @@ std::vector<std::unique_ptr<SpectrumFormat>> makeRegistry()
     formats.push_back(std::make_unique<SdssFormat>());
     formats.push_back(std::make_unique<AspcapStarFormat>());  // before apStar: it may carry NVISITS too
     formats.push_back(std::make_unique<ApStarFormat>());
+    formats.push_back(std::make_unique<LamostMrsFormat>());  // before LRS: both are TELESCOP LAMOST with FLUX
     formats.push_back(std::make_unique<LamostFormat>());
     formats.push_back(std::make_unique<IrafMultispecFormat>());
     formats.push_back(std::make_unique<Iraf1dFormat>());
+    formats.push_back(std::make_unique<EchelleImageFormat>());  // before wcs1d: a 1-D FLUX may have a WAVE image
     formats.push_back(std::make_unique<Wcs1dFormat>());
     formats.push_back(std::make_unique<TabularFormat>());
     return formats;

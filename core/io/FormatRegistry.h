@@ -9,7 +9,8 @@
 namespace remap {
 
 // The FITS layouts in detection order: specific signatures before generic ones
-// (PHOENIX, remap-1d, SDSS, APOGEE, LAMOST, IRAF multispec, IRAF 1-D, wcs1d, tabular).
+// (PHOENIX, remap-1d, SDSS, APOGEE, LAMOST MRS and LRS, IRAF multispec, IRAF 1-D, echelle images,
+// wcs1d, tabular).
 const std::vector<std::unique_ptr<SpectrumFormat>>& fitsFormats();
 
 // The FITS layout called `name`, or nullptr ("text" is not a FITS layout).

@@ -47,6 +47,35 @@ bool containsI(std::string_view text, std::string_view needle)
     return toLower(text).find(toLower(needle)) != std::string::npos;
 }
 
+std::string validUtf8(const std::string& text)
+{
+    bool valid = true;
+    for (std::size_t i = 0; i < text.size() && valid;) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        if (len == 0 || i + len > text.size()) {
+            valid = false;
+            break;
+        }
+        for (std::size_t k = 1; k < len; ++k)
+            if ((static_cast<unsigned char>(text[i + k]) >> 6) != 0x2) valid = false;
+        i += len;
+    }
+    if (valid) return text;
+    std::string out;
+    out.reserve(text.size() + 8);
+    for (char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x80) {
+            out += ch;
+        } else {
+            out += static_cast<char>(0xC0 | (c >> 6));
+            out += static_cast<char>(0x80 | (c & 0x3F));
+        }
+    }
+    return out;
+}
+
 std::optional<double> angstromsPerUnit(std::string_view unit)
 {
     std::string u = trim(toLower(unit));
@@ -140,60 +169,6 @@ void requireAxisSolution(FitsFile& file, const AxisKeywords& axis)
     if (axis.crpix && !std::isfinite(*axis.crpix)) file.fail("CRPIX1 is not a finite number");
 }
 
-WcsAxis wavelengthsFromWcs(FitsFile& file, std::size_t n, double defaultCrpix)
-{
-    const AxisKeywords axis = readAxisKeywords(file);
-    requireAxisSolution(file, axis);
-    const double crval = *axis.crval, delta = *axis.delta, crpix = axis.crpix.value_or(defaultCrpix);
-
-    std::string base = axis.ctype;
-    bool logAxis = false;
-    if (base.size() > 4 && base.compare(base.size() - 4, 4, "-LOG") == 0) {
-        logAxis = true;
-        base = base.substr(0, base.size() - 4);
-    }
-    static const std::set<std::string> kAccepted = {"",       "LINEAR",     "WAVE",     "AWAV",    "WAVELEN",
-                                                    "LAMBDA", "WAVELENGTH", "WAVE-WAV", "AWAV-AWA"};
-    if (!kAccepted.count(base))
-        file.fail("CTYPE1 = '" + axis.ctype +
-                  "' is not a supported wavelength axis (expected WAVE, AWAV, their -LOG forms, or LINEAR)");
-
-    double unit = 1.0;
-    if (!axis.cunit.empty()) {
-        const auto factor = angstromsPerUnit(axis.cunit);
-        if (!factor)
-            file.fail("CUNIT1 = '" + axis.cunit + "' is not a wavelength unit (Angstrom, nm, um, mm, cm or m)");
-        unit = *factor;
-    }
-
-    const auto dcFlag = file.keyInt("DC-FLAG");
-    if (dcFlag && *dcFlag == -1) file.fail("no wavelength solution (DC-FLAG = -1)");
-    if (dcFlag && *dcFlag != 0 && *dcFlag != 1)
-        file.fail("DC-FLAG = " + std::to_string(*dcFlag) + " is not supported (0 linear, 1 log-linear)");
-
-    WcsAxis out;
-    if (logAxis && crval < 10.0) {
-        // Not the FITS -LOG rule: CRVAL1 is ln(lambda) (PHOENIX R=10000 files, 'AWAV-LOG').
-        out.wavelength = lnAxis(n, crval, delta, crpix);
-    } else if (logAxis) {
-        if (crval <= 0) file.fail("CTYPE1 '" + axis.ctype + "' needs a positive CRVAL1");
-        out.wavelength.resize(n);
-        for (std::size_t i = 0; i < n; ++i)
-            out.wavelength[i] = crval * std::exp(delta * (static_cast<double>(i + 1) - crpix) / crval);
-    } else if (dcFlag && *dcFlag == 1) {
-        out.wavelength = log10Axis(n, crval, delta, crpix);
-    } else {
-        out.wavelength = linearAxis(n, crval, delta, crpix);
-    }
-    scaleInPlace(out.wavelength, unit);
-
-    if (base == "WAVE")
-        out.medium = Medium::Vacuum;
-    else if (base == "AWAV")
-        out.medium = Medium::Air;
-    return out;
-}
-
 std::vector<double> linearAxis(std::size_t n, double crval, double delta, double crpix)
 {
     std::vector<double> out(n);
@@ -255,6 +230,60 @@ void ivarFromVariance(const std::vector<double>& variance, std::vector<double>& 
             mask[i] = 1;
         }
     }
+}
+
+void ivarAsGiven(const std::vector<double>& values, std::vector<double>& ivar, std::vector<std::uint8_t>& mask)
+{
+    ivar = values;
+    if (mask.size() != values.size()) mask.resize(values.size(), 0);
+    for (std::size_t i = 0; i < ivar.size(); ++i)
+        if (!(ivar[i] > 0) || !std::isfinite(ivar[i])) {
+            ivar[i] = 0.0;
+            mask[i] = 1;
+        }
+}
+
+void ivarFromUncertainty(UncertaintyKind kind, const std::vector<double>& values, const std::vector<double>& flux,
+                         std::vector<double>& ivar, std::vector<std::uint8_t>& mask)
+{
+    switch (kind) {
+        case UncertaintyKind::Sigma:
+            ivarFromSigma(values, ivar, mask);
+            return;
+        case UncertaintyKind::Variance:
+            ivarFromVariance(values, ivar, mask);
+            return;
+        case UncertaintyKind::InverseVariance:
+            ivarAsGiven(values, ivar, mask);
+            return;
+        case UncertaintyKind::Snr: {
+            std::vector<double> sigma(values.size(), 0.0);
+            for (std::size_t i = 0; i < values.size() && i < flux.size(); ++i)
+                if (values[i] > 0) sigma[i] = std::abs(flux[i] / values[i]);
+            ivarFromSigma(sigma, ivar, mask);
+            return;
+        }
+    }
+}
+
+bool readIvarColumn(FitsFile& file, const std::string& name, std::size_t n, std::vector<double>& ivar,
+                    std::vector<std::uint8_t>& mask)
+{
+    const auto col = file.findColumn(name);
+    if (!col) return false;
+    const auto values = readSpectrumColumn(file, *col, 0);
+    requireLength(file, values.size(), n, "column '" + col->name + "'");
+    ivarAsGiven(values, ivar, mask);
+    return true;
+}
+
+void readMaskColumn(FitsFile& file, const std::string& maskName, std::size_t n, std::vector<std::uint8_t>& mask)
+{
+    const auto col = file.findColumn(maskName);
+    if (!col) return;
+    const auto values = readSpectrumColumn(file, *col, 0);
+    requireLength(file, values.size(), n, "column '" + col->name + "'");
+    orMaskNonZero(values, mask);
 }
 
 void orMaskNonZero(const std::vector<double>& values, std::vector<std::uint8_t>& mask)

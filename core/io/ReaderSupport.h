@@ -21,6 +21,10 @@ bool iequals(std::string_view a, std::string_view b);
 bool startsWithI(std::string_view text, std::string_view prefix);
 bool containsI(std::string_view text, std::string_view needle);
 
+// `text` when it is valid UTF-8, else read as Latin-1 (what non-ASCII bytes in old FITS headers and
+// text files usually are) and converted, so that every string a reader returns is valid UTF-8.
+std::string validUtf8(const std::string& text);
+
 // Angstrom per unit for a length unit ("Angstrom", "AA", "nm", "um", "micron", "m", "cm", "mm", ...),
 // nullopt when `unit` is empty or not a length.
 std::optional<double> angstromsPerUnit(std::string_view unit);
@@ -47,16 +51,6 @@ AxisKeywords readAxisKeywords(FitsFile& file);
 // Requires CRVAL1 and a finite, non-zero dispersion; fails naming the keyword otherwise.
 void requireAxisSolution(FitsFile& file, const AxisKeywords& axis);
 
-// Wavelengths in Angstrom for `n` pixels from a FITS 1-D spectral WCS of the current HDU:
-// CTYPE1 WAVE/AWAV/LINEAR/none (linear), their "-LOG" forms (CRVAL1 < 10: natural log of the
-// wavelength as PHOENIX writes it; otherwise the FITS rule CRVAL1 exp(x / CRVAL1)), DC-FLAG = 1
-// (IRAF log10), CUNIT1 (Angstrom when absent). Medium from CTYPE1: WAVE vacuum, AWAV air.
-struct WcsAxis {
-    std::vector<double> wavelength;
-    Medium medium = Medium::Unknown;
-};
-WcsAxis wavelengthsFromWcs(FitsFile& file, std::size_t n, double defaultCrpix);
-
 // Pixel p = 1..n: crval + delta (p - crpix), then 10^x or e^x for the log variants.
 std::vector<double> linearAxis(std::size_t n, double crval, double delta, double crpix);
 std::vector<double> log10Axis(std::size_t n, double crval, double delta, double crpix);
@@ -67,6 +61,21 @@ void scaleInPlace(std::vector<double>& values, double factor);
 void ivarFromSigma(const std::vector<double>& sigma, std::vector<double>& ivar, std::vector<std::uint8_t>& mask);
 // ivar = 1/variance with the same rules.
 void ivarFromVariance(const std::vector<double>& variance, std::vector<double>& ivar, std::vector<std::uint8_t>& mask);
+// ivar taken as given; ivar <= 0 or non-finite sets the mask.
+void ivarAsGiven(const std::vector<double>& values, std::vector<double>& ivar, std::vector<std::uint8_t>& mask);
+
+// What an uncertainty array holds.
+enum class UncertaintyKind { Sigma, Variance, InverseVariance, Snr };
+// ivar from an uncertainty array of that kind (S/N: sigma = |flux| / snr), with the rules above.
+void ivarFromUncertainty(UncertaintyKind kind, const std::vector<double>& values, const std::vector<double>& flux,
+                         std::vector<double>& ivar, std::vector<std::uint8_t>& mask);
+
+// Table columns of one spectrum (readSpectrumColumn, row 0): ivar from column `name` (masking ivar <= 0)
+// and mask |= (column `maskName` != 0), each only when the table has the column. False when no ivar.
+bool readIvarColumn(FitsFile& file, const std::string& name, std::size_t n, std::vector<double>& ivar,
+                    std::vector<std::uint8_t>& mask);
+void readMaskColumn(FitsFile& file, const std::string& maskName, std::size_t n, std::vector<std::uint8_t>& mask);
+
 // mask |= (values != 0); NaN counts as bad.
 void orMaskNonZero(const std::vector<double>& values, std::vector<std::uint8_t>& mask);
 

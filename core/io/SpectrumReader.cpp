@@ -1,6 +1,8 @@
 #include "io/SpectrumReader.h"
 
 #include "base/Error.h"
+#include "io/BadPixels.h"
+#include "io/Compression.h"
 #include "io/FitsFile.h"
 #include "io/FormatRegistry.h"
 #include "io/ReaderSupport.h"
@@ -8,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <new>
 
 namespace remap {
@@ -18,14 +21,27 @@ using namespace io;
 namespace {
 
 constexpr const char* kTextFormat = "text";
-// Wavelengths outside this range mean a wrong unit or a missed log scale (e.g. 3.6 "Angstrom"
-// from an IRAF log-linear file read as linear, or a PHOENIX R=10000 file read in metres).
+// Wavelengths outside this range mean a wrong unit or a missed log scale that no unit decision caught
+// (e.g. a forced --wave-unit).
 constexpr double kMinPlausibleAngstrom = 10.0;
 constexpr double kMaxPlausibleAngstrom = 1e7;  // 1 mm
 
 enum class FileKind { Fits, Text };
 
-FileKind sniff(const std::string& path)
+struct Sniffed {
+    FileKind kind = FileKind::Text;
+    bool compressed = false;
+};
+
+bool hasFitsExtension(const std::string& path)
+{
+    std::string name = toLower(fs::path(path).filename().string());
+    if (name.size() > 3 && name.compare(name.size() - 3, 3, ".gz") == 0) name.resize(name.size() - 3);
+    const std::string ext = fs::path(name).extension().string();
+    return ext == ".fits" || ext == ".fit" || ext == ".fts" || ext == ".fz";
+}
+
+Sniffed sniff(const std::string& path)
 {
     std::error_code ec;
     const auto status = fs::status(path, ec);
@@ -35,17 +51,20 @@ FileKind sniff(const std::string& path)
     const auto size = fs::file_size(path, ec);
     if (ec) throw Error("cannot determine the file size: " + ec.message(), path);
     if (size == 0) throw Error("the file is empty (0 bytes)", path);
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error("cannot open the file for reading (permissions?)", path);
-    char head[9] = {0};
-    in.read(head, sizeof head);
-    const auto got = static_cast<std::size_t>(in.gcount());
-    if (got >= 9 && std::string(head, 9) == "SIMPLE  =") return FileKind::Fits;
-    if (got >= 2 && static_cast<unsigned char>(head[0]) == 0x1f && static_cast<unsigned char>(head[1]) == 0x8b)
-        throw Error("the file is gzip-compressed: decompress it first (gunzip)", path);
-    const std::string ext = toLower(fs::path(path).extension().string());
-    if (ext == ".fits" || ext == ".fit" || ext == ".fts" || ext == ".fz") return FileKind::Fits;  // open() explains
-    return FileKind::Text;
+    Sniffed out;
+    const std::string raw = readHead(path, 9);
+    const Compression compression = compressionOf(raw);
+    if (compression == Compression::Bzip2 || compression == Compression::UnixCompress)
+        readDecompressed(path);  // throws, naming the compression
+    out.compressed = compression == Compression::Gzip;
+    const std::string head = readContentHead(path, 9);
+    if (head.size() >= 9 && head.compare(0, 9, "SIMPLE  =") == 0)
+        out.kind = FileKind::Fits;
+    else if (hasFitsExtension(path))
+        out.kind = FileKind::Fits;  // FitsFile::open explains what is wrong
+    else
+        out.kind = FileKind::Text;
+    return out;
 }
 
 std::string triedList()
@@ -62,16 +81,29 @@ const SpectrumFormat* firstMatch(FitsFile& file)
     return nullptr;
 }
 
-const SpectrumFormat& detect(FitsFile& file)
+bool hasTable(FitsFile& file)
+{
+    for (int h = 1; h < file.hduCount(); ++h) {
+        file.moveTo(h);
+        if (file.hduType() != FitsFile::HduType::Image) return true;
+    }
+    return false;
+}
+
+const SpectrumFormat& detect(FitsFile& file, const ReadOptions& options)
 {
     if (const auto* format = firstMatch(file)) return *format;
+    // Columns the user named: the generic table reader takes a table whose names it cannot tell.
+    if (!options.columns.empty() && hasTable(file)) return *findFitsFormat("tabular");
     file.moveTo(0);
     const auto shape = file.imageShape();
     if (shape.size() >= 2 && oneDimensionalLength(shape) == 0)
         throw Error("the primary HDU holds a " + std::to_string(shape.size()) + "-D image (" + describeShape(shape) +
                         "), which is not a 1-D spectrum in any known layout (tried: " + triedList() + ")",
                     file.path(), 0);
-    throw Error("no known spectrum layout matches this file (tried: " + triedList() + ")", file.path());
+    throw Error("no known spectrum layout matches this file (tried: " + triedList() + ")" +
+                    (hasTable(file) ? "; if a table holds the spectrum, --columns WAVE,FLUX names its columns" : ""),
+                file.path());
 }
 
 const SpectrumFormat& forced(FitsFile& file, const std::string& name)
@@ -94,29 +126,69 @@ void checkPlausibleWavelengths(const Spectrum& s)
     if (lo < kMinPlausibleAngstrom || hi > kMaxPlausibleAngstrom)
         throw Error("the wavelength solution gives " + formatNumber(lo) + " to " + formatNumber(hi) +
                         " Angstrom, which is not a plausible spectrum (10 Angstrom to 1 mm); is the wavelength "
-                        "unit (CUNIT1) or the log-linear flag (DC-FLAG, CTYPE1 -LOG) wrong?",
+                        "unit (CUNIT1, --wave-unit) or the log-linear flag (DC-FLAG, CTYPE1 -LOG) wrong?",
                     s.provenance.file, s.provenance.hdu);
+}
+
+// SATURATE / SATLEVEL of the data HDU, else of the primary.
+std::optional<double> saturationLevel(FitsFile& file, int hdu)
+{
+    for (int h : {hdu, 0}) {
+        if (h < 0 || h >= file.hduCount()) continue;
+        file.moveTo(h);
+        for (const char* key : {"SATURATE", "SATLEVEL", "SATURATION"})
+            if (const auto v = file.keyDouble(key); v && *v > 0) return v;
+    }
+    return std::nullopt;
+}
+
+// Every string of the result valid UTF-8 (JSON output and the GUI require it; files may hold Latin-1).
+void makeUtf8(Spectrum& s)
+{
+    for (std::string* text :
+         {&s.fluxUnit, &s.objectName, &s.provenance.file, &s.provenance.auxFile, &s.provenance.layout,
+          &s.provenance.waveUnitSource, &s.provenance.mediumSource, &s.provenance.fluxKind, &s.provenance.columns})
+        *text = validUtf8(*text);
+    for (auto& w : s.warnings) w = validUtf8(w);
+    std::map<std::string, std::string> metadata;
+    for (const auto& [key, value] : s.metadata) metadata[validUtf8(key)] = validUtf8(value);
+    s.metadata = std::move(metadata);
 }
 
 Spectrum readAny(const std::string& path, const ReadOptions& options)
 {
-    const FileKind kind = sniff(path);
+    const Sniffed sniffed = sniff(path);
     Spectrum s;
     std::string formatName;
-    if (options.format == kTextFormat || (options.format.empty() && kind == FileKind::Text)) {
-        if (kind == FileKind::Fits) throw Error("this is a FITS file, not a text spectrum", path);
-        s = readTextSpectrum(path);
+    std::optional<double> saturation;
+    if (options.format == kTextFormat || (options.format.empty() && sniffed.kind == FileKind::Text)) {
+        if (sniffed.kind == FileKind::Fits) throw Error("this is a FITS file, not a text spectrum", path);
+        s = readTextSpectrum(path, readDecompressed(path), options);
         formatName = kTextFormat;
     } else {
         FitsFile file = FitsFile::open(path);  // read-only
-        const SpectrumFormat& format = options.format.empty() ? detect(file) : forced(file, options.format);
+        const SpectrumFormat& format = options.format.empty() ? detect(file, options) : forced(file, options.format);
         s = format.read(file, options);
         formatName = format.name();
+        s.warnings.insert(s.warnings.begin(), file.notes().begin(), file.notes().end());
+        saturation = saturationLevel(file, s.provenance.hdu);
     }
     s.provenance.file = path;
     s.provenance.format = formatName;
+    if (sniffed.compressed)
+        s.provenance.layout += (s.provenance.layout.empty() ? "" : "; ") + std::string("gzip-compressed");
+    if (s.provenance.waveUnit.empty()) {
+        s.provenance.waveUnit = "Angstrom";
+        s.provenance.waveUnitSource = formatName + " convention";
+    }
+    if (s.provenance.mediumSource.empty())
+        s.provenance.mediumSource = s.medium == Medium::Unknown ? "not stated" : formatName + " convention";
+    if (formatName != "remap-1d") orderWavelengthAxis(s);
+    maskBadPixels(s, saturation, formatName != "remap-1d");
     s.finalize();
+    if (s.provenance.fluxKind.empty()) s.provenance.fluxKind = classifyFlux(s);
     checkPlausibleWavelengths(s);
+    makeUtf8(s);
     return s;
 }
 
@@ -131,8 +203,12 @@ Spectrum readSpectrum(const std::string& path, const ReadOptions& options)
     }
     try {
         return readAny(path, options);
-    } catch (const Error&) {
+    } catch (const UsageError& e) {
+        throw UsageError(validUtf8(e.problem()), validUtf8(e.file()), e.hdu());
+    } catch (const Cancelled&) {
         throw;
+    } catch (const Error& e) {
+        throw Error(validUtf8(e.problem()), validUtf8(e.file()), e.hdu());  // messages may quote file bytes
     } catch (const std::bad_alloc&) {
         throw Error("not enough memory to read this file (a corrupt header announcing huge arrays?)", path);
     } catch (const std::exception& e) {
@@ -143,9 +219,9 @@ Spectrum readSpectrum(const std::string& path, const ReadOptions& options)
 std::string detectSpectrumFormat(const std::string& path)
 {
     try {
-        if (sniff(path) == FileKind::Text) return kTextFormat;
+        if (sniff(path).kind == FileKind::Text) return kTextFormat;
         FitsFile file = FitsFile::open(path);
-        return std::string(detect(file).name());
+        return std::string(detect(file, ReadOptions{}).name());
     } catch (const Error&) {
         throw;
     } catch (const std::exception& e) {
@@ -155,9 +231,9 @@ std::string detectSpectrumFormat(const std::string& path)
 
 std::vector<std::string> spectrumFormatNames()
 {
-    return {"phoenix-hires", "phoenix-medres", "sdss-spec",      "apogee-apstar", "apogee-aspcapstar",
-            "lamost-lrs",    "iraf-1d",        "iraf-multispec", "wcs1d",         "tabular",
-            "text",          "remap-1d"};
+    return {"phoenix-hires", "phoenix-medres", "sdss-spec", "apogee-apstar",  "apogee-aspcapstar",
+            "lamost-mrs",    "lamost-lrs",     "iraf-1d",   "iraf-multispec", "echelle-image",
+            "wcs1d",         "tabular",        "text",      "remap-1d"};
 }
 
 }  // namespace remap

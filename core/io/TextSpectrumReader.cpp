@@ -1,12 +1,13 @@
 #include "io/TextSpectrumReader.h"
 
 #include "base/Error.h"
+#include "io/ColumnChoice.h"
 #include "io/ReaderSupport.h"
+#include "io/SpectralAxis.h"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <optional>
 #include <sstream>
 
@@ -15,14 +16,6 @@ namespace remap {
 using namespace io;
 
 namespace {
-
-enum class Role { Unknown, Wave, Flux, Sigma, Ivar, Variance, Mask };
-
-struct HeaderColumn {
-    std::string name;
-    Role role = Role::Unknown;
-    std::optional<double> waveScale;  // Angstrom per unit when the name carries a length unit
-};
 
 std::optional<double> parseNumber(std::string token)
 {
@@ -43,15 +36,18 @@ std::optional<double> parseNumber(std::string token)
     return value;
 }
 
+char separatorOf(const std::string& line)
+{
+    if (line.find(',') != std::string::npos) return ',';
+    if (line.find(';') != std::string::npos) return ';';
+    return 0;
+}
+
 std::vector<std::string> splitFields(const std::string& line, bool& emptyField)
 {
     std::vector<std::string> out;
     emptyField = false;
-    char sep = 0;
-    if (line.find(',') != std::string::npos)
-        sep = ',';
-    else if (line.find(';') != std::string::npos)
-        sep = ';';
+    const char sep = separatorOf(line);
     if (sep) {
         std::string field;
         std::istringstream in(line);
@@ -69,48 +65,26 @@ std::vector<std::string> splitFields(const std::string& line, bool& emptyField)
 }
 
 // "wavelength[nm]", "wavelength (nm)", "wave_um", "lambda/A" -> name and unit.
-std::pair<std::string, std::optional<double>> splitNameAndUnit(const std::string& field)
+ColumnInfo splitNameAndUnit(const std::string& field)
 {
     std::string name = trim(field);
-    std::optional<double> scale;
+    std::string unit;
     const auto open = name.find_first_of("([");
     if (open != std::string::npos) {
         const auto close = name.find_first_of(")]", open);
-        const std::string unit = name.substr(open + 1, (close == std::string::npos ? name.size() : close) - open - 1);
-        scale = angstromsPerUnit(unit);
+        unit = trim(name.substr(open + 1, (close == std::string::npos ? name.size() : close) - open - 1));
         name = trim(name.substr(0, open));
     } else {
         const auto cut = name.find_last_of("_/");
-        if (cut != std::string::npos && cut + 1 < name.size()) {
-            if (const auto s = angstromsPerUnit(name.substr(cut + 1)); s && cut > 0) {
-                scale = s;
-                name = name.substr(0, cut);
-            }
+        if (cut != std::string::npos && cut > 0 && cut + 1 < name.size() && angstromsPerUnit(name.substr(cut + 1)) &&
+            roleFromName(name.substr(0, cut)) == ColumnRole::Wave) {
+            unit = name.substr(cut + 1);
+            name = name.substr(0, cut);
         }
     }
-    return {toLower(name), scale};
-}
-
-Role roleOf(const std::string& name)
-{
-    auto in = [&](std::initializer_list<const char*> names) {
-        for (const char* n : names)
-            if (name == n) return true;
-        return false;
-    };
-    if (in({"wavelength", "wave", "lambda", "wl", "lam", "wavelength_air", "wavelength_vac", "wave_air", "wave_vac",
-            "air_wave", "vac_wave", "awav", "vwav", "angstrom", "angstroms", "nm", "um", "micron", "microns"}))
-        return Role::Wave;
-    if (in({"flux", "flam", "fnu", "f", "f_lambda", "counts", "intensity", "spec", "spectrum", "normalized_flux",
-            "norm_flux", "fluxes"}))
-        return Role::Flux;
-    if (in({"sigma", "err", "error", "errors", "uncertainty", "unc", "uncert", "std", "stddev", "noise", "e_flux",
-            "flux_err", "flux_error", "error_flux", "fluxerr", "dflux", "eflux"}))
-        return Role::Sigma;
-    if (in({"ivar", "invvar", "inverse_variance", "inv_var"})) return Role::Ivar;
-    if (in({"var", "variance", "flux_var"})) return Role::Variance;
-    if (in({"mask", "flag", "flags", "bad", "badpix", "dq", "quality"})) return Role::Mask;
-    return Role::Unknown;
+    // A bare unit as the column name ("nm flux") is the wavelength in that unit.
+    if (unit.empty() && roleFromName(name) == ColumnRole::Wave && angstromsPerUnit(name)) unit = name;
+    return {name, unit, true};
 }
 
 // Joins "(nm)" / "[nm]" tokens of a white-space separated header onto the name before them.
@@ -126,28 +100,20 @@ std::vector<std::string> mergeUnitTokens(const std::vector<std::string>& fields)
     return out;
 }
 
-std::vector<HeaderColumn> parseHeader(const std::vector<std::string>& fields)
+std::vector<ColumnInfo> parseHeader(const std::vector<std::string>& fields)
 {
-    std::vector<HeaderColumn> columns;
-    for (const auto& f : mergeUnitTokens(fields)) {
-        auto [name, scale] = splitNameAndUnit(f);
-        HeaderColumn c;
-        c.name = name;
-        c.role = roleOf(name);
-        // A bare unit as the first column name ("nm flux") is the wavelength in that unit.
-        if (c.role == Role::Wave && !scale) scale = angstromsPerUnit(name);
-        c.waveScale = scale;
-        columns.push_back(c);
-    }
+    std::vector<ColumnInfo> columns;
+    for (const auto& f : mergeUnitTokens(fields)) columns.push_back(splitNameAndUnit(f));
     return columns;
 }
 
-bool hasWaveAndFlux(const std::vector<HeaderColumn>& columns)
+bool namesWaveAndFlux(const std::vector<ColumnInfo>& columns)
 {
     bool wave = false, flux = false;
     for (const auto& c : columns) {
-        wave = wave || c.role == Role::Wave;
-        flux = flux || c.role == Role::Flux;
+        const ColumnRole r = roleFromName(c.name);
+        wave = wave || r == ColumnRole::Wave || r == ColumnRole::LogWave;
+        flux = flux || r == ColumnRole::Flux;
     }
     return wave && flux;
 }
@@ -155,6 +121,7 @@ bool hasWaveAndFlux(const std::vector<HeaderColumn>& columns)
 struct Directives {
     std::optional<Medium> medium;
     std::optional<double> waveScale;
+    std::string waveUnitText;
     std::string fluxUnit;
     std::string object;
 };
@@ -185,6 +152,7 @@ void parseDirective(const std::string& body, Directives& d, const std::string& p
                             "' is not a length (Angstrom, nm, um)",
                         path);
         d.waveScale = scale;
+        d.waveUnitText = value;
     } else if (key == "flux unit" || key == "flux_unit" || key == "bunit" || key == "yunit") {
         d.fluxUnit = value;
     } else if (key == "object" || key == "name" || key == "star") {
@@ -192,15 +160,39 @@ void parseDirective(const std::string& body, Directives& d, const std::string& p
     }
 }
 
+bool isInteger(const std::string& token)
+{
+    return !token.empty() && std::all_of(token.begin(), token.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+// LibreESpRIT .s: "*** title" then "N K" (points, columns after the wavelength).
+struct EspritHeader {
+    long points = 0;
+    int columnsAfterWavelength = 0;
+};
+
+std::optional<EspritHeader> espritHeader(const std::string& content)
+{
+    std::istringstream in(content);
+    std::string first, second;
+    if (!std::getline(in, first) || !std::getline(in, second)) return std::nullopt;
+    if (trim(first).rfind("***", 0) != 0) return std::nullopt;
+    std::istringstream fields(second);
+    std::string a, b, extra;
+    if (!(fields >> a >> b) || (fields >> extra) || !isInteger(a) || !isInteger(b)) return std::nullopt;
+    return EspritHeader{std::stol(a), std::stoi(b)};
+}
+
+bool normalizedWaveobs(const std::string& lowerName)
+{
+    return lowerName == "waveobs";
+}
+
 }  // namespace
 
-Spectrum readTextSpectrum(const std::string& path)
+Spectrum readTextSpectrum(const std::string& path, const std::string& raw, const ReadOptions& options)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error("cannot open the file for reading", path);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    std::string content = buffer.str();
+    std::string content = raw;
     if (content.empty()) throw Error("the file is empty (0 bytes)", path);
     if (content.compare(0, 9, "SIMPLE  =") == 0) throw Error("this is a FITS file, not a text spectrum", path);
     if (content.find('\0') != std::string::npos)
@@ -210,21 +202,24 @@ Spectrum readTextSpectrum(const std::string& path)
     Spectrum s;
     s.provenance.file = path;
     s.provenance.hdu = -1;
+    const auto esprit = espritHeader(content);
     Directives directives;
-    std::vector<HeaderColumn> header;    // from a header line, or a commented one
+    std::vector<ColumnInfo> header;      // from a header line, or a commented one
     bool headerLine = false;             // a non-comment header line was seen
     std::vector<std::string> unitsLine;  // an optional line of units under the header
     std::vector<std::vector<double>> rows;
     std::size_t columnCount = 0;
     long firstDataLine = 0;
+    char separator = 0;
 
     std::istringstream lines(content);
-    std::string raw;
+    std::string rawLine;
     long lineNo = 0;
-    while (std::getline(lines, raw)) {
+    while (std::getline(lines, rawLine)) {
         ++lineNo;
-        if (!raw.empty() && raw.back() == '\r') raw.pop_back();
-        std::string line = raw;
+        if (!rawLine.empty() && rawLine.back() == '\r') rawLine.pop_back();
+        if (esprit && lineNo <= 2) continue;
+        std::string line = rawLine;
         if (const auto hash = line.find('#'); hash != std::string::npos) {
             const std::string comment = trim(line.substr(hash + 1));
             line = line.substr(0, hash);
@@ -236,7 +231,7 @@ Spectrum readTextSpectrum(const std::string& path)
                 if (rows.empty() && !headerLine && fields.size() >= 2 &&
                     comment.find_first_of(":=") == std::string::npos) {
                     auto candidate = parseHeader(fields);
-                    if (hasWaveAndFlux(candidate)) header = std::move(candidate);
+                    if (namesWaveAndFlux(candidate)) header = std::move(candidate);
                 }
             }
         }
@@ -263,6 +258,7 @@ Spectrum readTextSpectrum(const std::string& path)
                 if (!headerLine) {
                     header = parseHeader(fields);
                     headerLine = true;
+                    separator = separatorOf(line);
                     continue;
                 }
                 if (unitsLine.empty() && angstromsPerUnit(fields.front())) {
@@ -277,6 +273,7 @@ Spectrum readTextSpectrum(const std::string& path)
         if (rows.empty()) {
             columnCount = values.size();
             firstDataLine = lineNo;
+            if (!headerLine) separator = separatorOf(line);
             if (columnCount < 2)
                 throw Error("line " + std::to_string(lineNo) +
                                 ": only one column; a text spectrum needs wavelength and flux columns",
@@ -290,72 +287,124 @@ Spectrum readTextSpectrum(const std::string& path)
         rows.push_back(std::move(values));
     }
     if (rows.empty()) throw Error("no data rows: the file holds no numeric wavelength/flux lines", path);
+    const std::size_t n = rows.size();
+    auto column = [&](std::size_t index) {
+        std::vector<double> v(n);
+        for (std::size_t r = 0; r < n; ++r) v[r] = rows[r][index];
+        return v;
+    };
 
-    // Column roles: from a header that names them, else by position (wave, flux, sigma, mask).
-    std::vector<Role> roles(columnCount, Role::Unknown);
-    std::optional<double> headerScale;
-    std::string waveName;
-    if (!header.empty() && hasWaveAndFlux(header)) {
+    // Column names: the header, the .s convention, or none.
+    std::vector<ColumnInfo> infos(columnCount);
+    bool positional = true;
+    std::string layout;
+    std::vector<UnitStatement> stated;
+    if (esprit) {
+        const int k = esprit->columnsAfterWavelength;
+        if (static_cast<std::size_t>(k + 1) != columnCount)
+            s.warnings.push_back("the .s header announces " + std::to_string(k + 1) + " columns but the data have " +
+                                 std::to_string(columnCount));
+        if (esprit->points != static_cast<long>(n))
+            s.warnings.push_back("the .s header announces " + std::to_string(esprit->points) + " points but " +
+                                 std::to_string(n) + " rows were read");
+        infos[0] = {"wavelength", "", true};
+        infos[1] = {"intensity", "", true};
+        if (columnCount >= 3) infos[columnCount - 1] = {"sigma", "", true};
+        if (columnCount == 6) {
+            infos[2] = {"stokes_v", "", true};
+            infos[3] = {"null1", "", true};
+            infos[4] = {"null2", "", true};
+        }
+        positional = false;
+        stated.push_back({10.0, "nm", "LibreESpRIT convention (.s wavelengths in nm)"});
+        layout = "LibreESpRIT .s (ESPaDOnS/NARVAL): " + std::to_string(columnCount) +
+                 (columnCount == 6 ? " columns with Stokes V" : " columns");
+    } else if (!header.empty()) {
         if (header.size() != columnCount)
             throw Error("the header names " + std::to_string(header.size()) + " columns but the data have " +
                             std::to_string(columnCount) + " (line " + std::to_string(firstDataLine) + ")",
                         path);
-        for (std::size_t i = 0; i < columnCount; ++i) {
-            roles[i] = header[i].role;
-            if (header[i].role == Role::Wave && waveName.empty()) {
-                headerScale = header[i].waveScale;
-                waveName = header[i].name;
-            }
-        }
-    } else {
-        if (columnCount > 4)
-            throw Error("line " + std::to_string(firstDataLine) + ": " + std::to_string(columnCount) +
-                            " columns without a header naming them; expected wavelength, flux[, sigma[, mask]]",
-                        path);
-        const Role positional[] = {Role::Wave, Role::Flux, Role::Sigma, Role::Mask};
-        for (std::size_t i = 0; i < columnCount; ++i) roles[i] = positional[i];
-        // A header whose names we do not know may still carry the wavelength unit.
-        if (header.size() == columnCount) headerScale = header[0].waveScale;
+        infos = header;
+        positional = false;
+        if (unitsLine.size() == columnCount)
+            for (std::size_t i = 0; i < columnCount; ++i)
+                if (infos[i].unit.empty()) infos[i].unit = unitsLine[i];
     }
+    if (!options.columns.empty()) positional = false;
+    if (positional && columnCount > 4)
+        throw Error("line " + std::to_string(firstDataLine) + ": " + std::to_string(columnCount) +
+                        " columns without a header naming them; expected wavelength, flux[, sigma[, mask]] "
+                        "(--columns picks them)",
+                    path);
+    const ColumnValues values = [&](int i) { return column(static_cast<std::size_t>(i)); };
+    ColumnChoice choice = chooseColumns(infos, options.columns, values, positional, path);
+    if (!choice.complete())
+        throw Error("the header (" + std::to_string(columnCount) +
+                        " columns) names no wavelength and flux columns, and none could be told by content; "
+                        "--columns WAVE,FLUX[,ERR] names them",
+                    path);
+    s.warnings.insert(s.warnings.end(), choice.warnings.begin(), choice.warnings.end());
+    s.provenance.columns = choice.describe(infos);
 
-    auto indexOf = [&](Role role) -> std::optional<std::size_t> {
-        for (std::size_t i = 0; i < roles.size(); ++i)
-            if (roles[i] == role) return i;
-        return std::nullopt;
-    };
-    const auto waveIndex = indexOf(Role::Wave);
-    const auto fluxIndex = indexOf(Role::Flux);
-    if (!headerScale && waveIndex && unitsLine.size() == columnCount)
-        headerScale = angstromsPerUnit(unitsLine[*waveIndex]);
-    const double scale = headerScale.value_or(directives.waveScale.value_or(1.0));
-    const std::size_t n = rows.size();
-    s.wavelength.resize(n);
-    s.flux.resize(n);
-    for (std::size_t r = 0; r < n; ++r) {
-        s.wavelength[r] = rows[r][*waveIndex] * scale;
-        s.flux[r] = rows[r][*fluxIndex];
+    const auto& waveInfo = infos[static_cast<std::size_t>(choice.wave)];
+    const std::string waveName = toLower(waveInfo.name);
+    if (stated.empty()) {
+        if (const auto f = angstromsPerUnit(waveInfo.unit))
+            stated.push_back({*f, waveInfo.unit, "the column header '" + waveInfo.name + " [" + waveInfo.unit + "]'"});
+        else if (directives.waveScale)
+            stated.push_back({*directives.waveScale, directives.waveUnitText,
+                              "the comment 'wavelength unit: " + directives.waveUnitText + "'"});
+        else if (normalizedWaveobs(waveName))
+            stated.push_back({10.0, "nm", "the column name 'waveobs' (iSpec writes nm)"});
     }
+    if (layout.empty()) {
+        const std::string sep = separator == ','   ? "comma-separated"
+                                : separator == ';' ? "semicolon-separated"
+                                                   : "blank-separated";
+        layout = (normalizedWaveobs(waveName) ? "text (iSpec: waveobs, flux, err), " : "text, ") + sep + ", " +
+                 std::to_string(columnCount) + " columns" +
+                 (header.empty() ? ", no header"
+                  : headerLine   ? ", with a header row"
+                                 : ", with a commented header");
+    }
+    s.provenance.layout = layout;
+
+    s.wavelength = column(static_cast<std::size_t>(choice.wave));
+    if (choice.logWave)
+        for (auto& w : s.wavelength) w = std::pow(10.0, w);
+    s.flux = column(static_cast<std::size_t>(choice.flux));
     s.mask.assign(n, 0);
-    auto column = [&](std::size_t index) {
-        std::vector<double> values(n);
-        for (std::size_t r = 0; r < n; ++r) values[r] = rows[r][index];
-        return values;
-    };
-    if (const auto i = indexOf(Role::Ivar)) {
-        s.ivar = column(*i);
-        for (std::size_t r = 0; r < n; ++r)
-            if (!(s.ivar[r] > 0)) s.mask[r] = 1;
-    } else if (const auto v = indexOf(Role::Variance)) {
-        ivarFromVariance(column(*v), s.ivar, s.mask);
-    } else if (const auto sg = indexOf(Role::Sigma)) {
-        ivarFromSigma(column(*sg), s.ivar, s.mask);
-    }
-    if (const auto m = indexOf(Role::Mask)) orMaskNonZero(column(*m), s.mask);
+    if (choice.uncertainty >= 0)
+        ivarFromUncertainty(uncertaintyKindOf(choice.uncertaintyRole),
+                            column(static_cast<std::size_t>(choice.uncertainty)), s.flux, s.ivar, s.mask);
+    if (choice.mask >= 0) orMaskNonZero(column(static_cast<std::size_t>(choice.mask)), s.mask);
 
-    s.medium = directives.medium.value_or(Medium::Unknown);
-    if (!directives.medium) {
-        if (waveName.find("air") != std::string::npos || waveName == "awav") s.medium = Medium::Air;
-        if (waveName.find("vac") != std::string::npos || waveName == "vwav") s.medium = Medium::Vacuum;
+    double lo = INFINITY, hi = -INFINITY;
+    for (double w : s.wavelength)
+        if (std::isfinite(w)) {
+            lo = std::min(lo, w);
+            hi = std::max(hi, w);
+        }
+    if (!(lo <= hi)) throw Error("the wavelength column holds no finite value", path);
+    AxisEvidence evidence;
+    evidence.overrideUnit = options.waveUnit;
+    const UnitDecision unit = decideWavelengthUnit(stated, lo, hi, evidence, "the wavelength column", path, -1);
+    scaleInPlace(s.wavelength, unit.angstromsPerUnit);
+    s.provenance.waveUnit = unit.unit;
+    s.provenance.waveUnitSource = unit.source;
+    s.warnings.insert(s.warnings.end(), unit.warnings.begin(), unit.warnings.end());
+
+    s.medium = Medium::Unknown;
+    s.provenance.mediumSource = "not stated";
+    if (directives.medium) {
+        s.medium = *directives.medium;
+        s.provenance.mediumSource = "the comment 'medium: " + std::string(toString(s.medium)) + "'";
+    } else if (waveName.find("air") != std::string::npos || waveName == "awav") {
+        s.medium = Medium::Air;
+        s.provenance.mediumSource = "the column name '" + waveInfo.name + "'";
+    } else if (waveName.find("vac") != std::string::npos || waveName == "vwav") {
+        s.medium = Medium::Vacuum;
+        s.provenance.mediumSource = "the column name '" + waveInfo.name + "'";
     }
     s.fluxUnit = directives.fluxUnit;
     s.objectName = directives.object;

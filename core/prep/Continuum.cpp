@@ -105,6 +105,44 @@ double median(std::vector<double>& v)
     return *mid;
 }
 
+// Local noise per chunk (chunkOf[i]) from adjacent unmasked pixels: the 20th percentile of
+// |f[i+1] - f[i]|, which for white noise of sigma is 0.3583 sigma. Lines change the flux from pixel
+// to pixel on their flanks, but at their cores and between them the steps are small: a low percentile
+// of the steps is the noise even in a dense line forest, and near 0 for a noiseless spectrum (where
+// the median of the steps, or of DER_SNR's second differences, would be the line structure).
+std::vector<double> lowStepNoise(const Spectrum& in, const std::vector<std::size_t>& chunkOf, std::size_t chunks)
+{
+    std::vector<std::vector<double>> d(chunks);
+    for (std::size_t i = 0; i + 1 < in.size(); ++i)
+        if (!in.mask[i] && !in.mask[i + 1] && chunkOf[i] == chunkOf[i + 1])
+            d[chunkOf[i]].push_back(std::abs(in.flux[i + 1] - in.flux[i]));
+    std::vector<double> out(chunks, 0.0);
+    for (std::size_t c = 0; c < chunks; ++c) {
+        auto& v = d[c];
+        if (v.size() < 10) continue;
+        const auto k = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 5);
+        std::nth_element(v.begin(), k, v.end());
+        out[c] = *k / 0.3583;
+    }
+    return out;
+}
+
+// The same scale from the pixels kept by the previous clip (adjacent pairs both kept): 1.4826/sqrt(2) x
+// the median |f[i+1] - f[i]|. Near the envelope these are continuum pixels (noise) or flat tops of the
+// forest; 0 where fewer than 8 pairs (the caller keeps its previous estimate).
+std::vector<double> keptPairScale(const Spectrum& in, const std::vector<std::uint8_t>& kept,
+                                  const std::vector<std::size_t>& chunkOf, std::size_t chunks)
+{
+    std::vector<std::vector<double>> d(chunks);
+    for (std::size_t i = 0; i + 1 < in.size(); ++i)
+        if (kept[i] && kept[i + 1] && chunkOf[i] == chunkOf[i + 1])
+            d[chunkOf[i]].push_back(std::abs(in.flux[i + 1] - in.flux[i]));
+    std::vector<double> out(chunks, 0.0);
+    for (std::size_t c = 0; c < chunks; ++c)
+        if (d[c].size() >= 8) out[c] = 1.0483 * median(d[c]);
+    return out;
+}
+
 }  // namespace
 
 std::vector<double> fitContinuum(const Spectrum& in, const ContinuumOptions& options)
@@ -133,6 +171,58 @@ std::vector<double> fitContinuum(const Spectrum& in, const ContinuumOptions& opt
                     file, in.provenance.hdu);
     const double scaleFloor = options.minRelativeScale * std::abs(median(goodFlux));
 
+    // Chunks for the noise and the keep-guard: the B-spline knot intervals, else 20 equal stretches.
+    std::vector<std::size_t> chunkOf(n);
+    std::size_t chunks = 1;
+    if (bw == 4) {
+        for (std::size_t i = 0; i < n; ++i) chunkOf[i] = basis.first[i];
+        chunks = nc - 3;
+    } else {
+        chunks = 20;
+        for (std::size_t i = 0; i < n; ++i) chunkOf[i] = std::min(chunks - 1, i * chunks / n);
+    }
+    std::vector<double> noise = lowStepNoise(in, chunkOf, chunks);
+    // Windows: eighths of each chunk. The first fit goes through the second-highest pixel of every window
+    // (robust to one cosmic ray), so the clipping descends onto the envelope instead of climbing out of a
+    // line forest; and every window keeps at least its two highest pixels (relative to the fit), so a
+    // stretch without any pixel at the continuum is fitted from its top and no spline piece is left to
+    // swing free. iterations = 1 is one plain fit of all unmasked pixels.
+    constexpr std::size_t kWindowsPerChunk = 8;
+    const std::size_t windows = chunks * kWindowsPerChunk;
+    std::vector<std::size_t> windowOf(n);
+    for (std::size_t i = 0; i < n;) {
+        const std::size_t c = chunkOf[i];
+        std::size_t e = i;
+        while (e < n && chunkOf[e] == c) ++e;
+        for (std::size_t k = i; k < e; ++k) windowOf[k] = c * kWindowsPerChunk + (k - i) * kWindowsPerChunk / (e - i);
+        i = e;
+    }
+    std::vector<std::size_t> windowGood(windows, 0);
+    for (std::size_t i = 0; i < n; ++i)
+        if (!in.mask[i]) ++windowGood[windowOf[i]];
+    if (options.iterations > 1) {
+        std::vector<std::size_t> best(windows, n), second(windows, n);
+        for (std::size_t i = 0; i < n; ++i) {
+            if (in.mask[i]) continue;
+            const std::size_t w = windowOf[i];
+            if (best[w] == n || in.flux[i] > in.flux[best[w]]) {
+                second[w] = best[w];
+                best[w] = i;
+            } else if (second[w] == n || in.flux[i] > in.flux[second[w]]) {
+                second[w] = i;
+            }
+        }
+        std::vector<std::uint8_t> start(n, 0);
+        std::size_t picked = 0;
+        for (std::size_t w = 0; w < windows; ++w) {
+            const std::size_t pick = second[w] != n ? second[w] : best[w];
+            if (pick == n) continue;
+            start[pick] = 1;
+            ++picked;
+        }
+        if (picked >= 2 * nc) kept.swap(start);
+    }
+
     // A weak second-difference penalty bridges coefficients without data (gaps, long masks).
     const double ridge = 1e-8;
     Eigen::MatrixXd ata(nc, nc);
@@ -140,6 +230,13 @@ std::vector<double> fitContinuum(const Spectrum& in, const ContinuumOptions& opt
     std::vector<double> fit(n, 0.0), resid;
     resid.reserve(n);
     std::vector<std::uint8_t> next(n);
+    std::vector<std::size_t> windowKept(windows);
+    struct Candidate {
+        bool belowUpper;
+        double key;  // larger first
+        std::size_t pixel;
+    };
+    std::vector<std::vector<Candidate>> candidates(windows);
     for (int iter = 0; iter < options.iterations; ++iter) {
         ata.setZero();
         atb.setZero();
@@ -207,17 +304,51 @@ std::vector<double> fitContinuum(const Spectrum& in, const ContinuumOptions& opt
             double v = 0;
             for (std::size_t a = 0; a < bw; ++a) v += r[a] * coef(static_cast<Eigen::Index>(basis.first[i] + a));
             fit[i] = v;
-            if (kept[i]) resid.push_back(in.flux[i] - v);
+            if (!in.mask[i]) resid.push_back(in.flux[i] - v);
         }
-        // Robust scale: 1.4826 x median |residual| (the least-squares fit centres the kept residuals,
-        // so this equals the MAD at convergence; one selection instead of two).
+        // Broad scale of all residuals (1.4826 x median |r|): the upper clip, which only has to catch cosmic
+        // rays and emission. Where most pixels are continuum it is the noise; in a line forest it is wide,
+        // so that continuum pixels above a fit that sank into the lines pull it back up.
         for (double& r : resid) r = std::abs(r);
-        const double sigma = std::max(1.4826 * median(resid), scaleFloor);
+        const double broad = std::max(1.4826 * median(resid), scaleFloor);
+        if (iter > 0) {
+            const auto refined = keptPairScale(in, kept, chunkOf, chunks);
+            for (std::size_t c = 0; c < chunks; ++c)
+                if (refined[c] > 0) noise[c] = refined[c];
+        }
+        // Lower clip on the noise, not on the spread of the residuals: in a dense line forest the residuals
+        // spread over the lines and a clip on their spread leaves the fit inside the forest (a K giant's
+        // continuum then lands at 1.4 after normalization). On the noise, the fit climbs to the upper
+        // envelope, where the continuum is.
         bool changed = false;
         std::size_t keptCount = 0;
+        std::fill(windowKept.begin(), windowKept.end(), 0);
+        for (auto& c : candidates) c.clear();
         for (std::size_t i = 0; i < n; ++i) {
             const double r = in.flux[i] - fit[i];
-            next[i] = (!in.mask[i] && r > -options.lowerSigma * sigma && r < options.upperSigma * sigma) ? 1 : 0;
+            const double sigma = std::max(noise[chunkOf[i]], scaleFloor);
+            const double upper = options.upperSigma * std::max(broad, sigma);
+            next[i] = (!in.mask[i] && r > -options.lowerSigma * sigma && r < upper) ? 1 : 0;
+            if (next[i]) {
+                ++windowKept[windowOf[i]];
+            } else if (!in.mask[i]) {
+                // Highest first; above the upper clip (cosmic rays) only after every pixel below it,
+                // the nearest first.
+                candidates[windowOf[i]].push_back({r < upper, r < upper ? r : upper - r, i});
+            }
+        }
+        for (std::size_t w = 0; w < windows; ++w) {
+            const std::size_t want = std::min<std::size_t>(windowGood[w], 2);
+            if (windowKept[w] >= want || candidates[w].empty()) continue;
+            auto& cand = candidates[w];
+            const std::size_t add = std::min(cand.size(), want - windowKept[w]);
+            std::partial_sort(cand.begin(), cand.begin() + static_cast<std::ptrdiff_t>(add), cand.end(),
+                              [](const Candidate& a, const Candidate& b) {
+                                  return a.belowUpper != b.belowUpper ? a.belowUpper : a.key > b.key;
+                              });
+            for (std::size_t k = 0; k < add; ++k) next[cand[k].pixel] = 1;
+        }
+        for (std::size_t i = 0; i < n; ++i) {
             changed = changed || next[i] != kept[i];
             keptCount += next[i];
         }

@@ -14,16 +14,25 @@ std::string_view toString(ContinuumMethod method);
 ContinuumMethod parseContinuumMethod(std::string_view text);
 
 // Iterative asymmetric sigma-clipped least-squares fit to the upper envelope of a spectrum.
-// Every iteration fits the kept pixels with unit weights (the same definition of "continuum"
-// for noiseless synthetic and noisy observed spectra), estimates the residual scale sigma as
-// 1.4826 x median |residual| of the kept pixels (floored at minRelativeScale x median flux), and keeps the
-// pixels with  -lowerSigma*sigma < flux - fit < upperSigma*sigma  (absorption lines fall below, cosmic
-// rays and emission above). Stops when the kept set no longer changes or after `iterations` fits.
+// Every iteration fits the kept pixels with unit weights (the same definition of "continuum" for
+// noiseless synthetic and noisy observed spectra) and keeps the pixels with
+//     -lowerSigma * noise < flux - fit < upperSigma * max(broad, noise)
+// where `noise` is the local noise (DER_SNR of each B-spline knot interval, or of 20 stretches for
+// Legendre; the median 1/sqrt(ivar) where that is smaller) and `broad` is 1.4826 x median |residual|
+// of the kept pixels; both are floored at minRelativeScale x median flux. Clipping lines on the noise
+// (not on the residual spread, which a dense line forest inflates) makes the fit climb to the upper
+// envelope, so a K giant's continuum stays at 1 after normalization. The first fit goes through the
+// second-highest pixel of every eighth of an interval, so the clipping descends onto the envelope
+// within a few iterations. Every interval keeps at least its
+// highest 3 % (5 pixels), so a stretch with no pixel at the continuum is fitted from its top. Stops when
+// the kept set no longer changes or after `iterations` fits (1 = one least-squares fit of all unmasked
+// pixels). Raw counts (a blaze-shaped continuum, noise varying along the spectrum) and normalized
+// flux are handled alike.
 struct ContinuumOptions {
     ContinuumMethod method = ContinuumMethod::BSpline;
     double knotSpacing = 100.0;  // Angstrom between the uniform cubic B-spline knots (BSpline)
     int legendreOrder = 5;       // highest polynomial degree (Legendre)
-    double lowerSigma = 2.0;     // clip below the fit (lines); much below 2 biases noisy fits upwards
+    double lowerSigma = 2.0;     // clip below the fit (lines), in units of the local noise
     double upperSigma = 3.0;     // clip above the fit
     int iterations = 30;         // maximum number of fits (noiseless spectra need ~15-20)
     double minRelativeScale = 1e-4;

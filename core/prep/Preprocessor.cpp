@@ -48,6 +48,49 @@ Spectrum crop(const Spectrum& in, double lo, double hi)
     return out;
 }
 
+// Gaps in the wavelength axis (between echelle orders, spectrograph arms, or cut out of a merged
+// product) hold no pixels; resampling and smoothing would fill them from the pixels at either end (the
+// pixel edges lie half-way across). Two masked pixels, one median step inside each end, make the gap
+// masked instead. A gap is a step over 10 times the median step and 3 times both neighbouring steps.
+Spectrum maskGaps(const Spectrum& in, std::vector<std::string>& warnings)
+{
+    const std::size_t n = in.size();
+    if (n < 4) return in;
+    std::vector<double> steps(n - 1);
+    for (std::size_t i = 0; i + 1 < n; ++i) steps[i] = std::log(in.wavelength[i + 1] / in.wavelength[i]);
+    std::vector<double> sorted = steps;
+    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(sorted.size() / 2), sorted.end());
+    const double typical = sorted[sorted.size() / 2];
+    if (!(typical > 0)) return in;
+    std::vector<std::size_t> gaps;
+    for (std::size_t i = 0; i + 1 < n; ++i) {
+        const double before = i > 0 ? steps[i - 1] : 0.0, after = i + 2 < n ? steps[i + 1] : 0.0;
+        if (steps[i] > 10.0 * typical && steps[i] > 3.0 * std::max(before, after)) gaps.push_back(i);
+    }
+    if (gaps.empty()) return in;
+    Spectrum out = emptyLike(in, 0);
+    std::size_t g = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        out.wavelength.push_back(in.wavelength[i]);
+        out.flux.push_back(in.flux[i]);
+        out.ivar.push_back(in.ivar[i]);
+        out.mask.push_back(in.mask[i]);
+        if (g < gaps.size() && gaps[g] == i) {
+            const double f = std::exp(typical);
+            for (const double w : {in.wavelength[i] * f, in.wavelength[i + 1] / f}) {
+                out.wavelength.push_back(w);
+                out.flux.push_back(0.0);
+                out.ivar.push_back(0.0);
+                out.mask.push_back(1);
+            }
+            warnings.push_back("no pixels between " + format(in.wavelength[i], 6) + " and " +
+                               format(in.wavelength[i + 1], 6) + " A (a gap in the spectrum); that range is masked");
+            ++g;
+        }
+    }
+    return out;
+}
+
 // Relative margin covering the LSF wings (8 sigma), air/vacuum differences and rounding.
 double lsfMargin(const PreprocessSpec& spec)
 {
@@ -110,6 +153,8 @@ PreparedSpectrum Preprocessor::prepare(const Spectrum& in) const
                         " A) does not overlap the model grid (" + format(grid_.front(), 6) + "-" +
                         format(grid_.back(), 6) + " A)",
                     file, hdu);
+
+    s = maskGaps(s, out.warnings);
 
     // 2. Medium.
     if (s.medium == Medium::Unknown) {

@@ -25,7 +25,8 @@ struct PreparedSpectrum {
 };
 
 // The one preprocessing chain, used for training sets and for prediction alike:
-//   1. crop the input to the grid range plus margins for the RV search and the LSF;
+//   1. crop the input to the grid range plus margins for the RV search and the LSF; gaps in its axis
+//      (a step over 10 times the median, between orders or arms) are masked, with a warning;
 //   2. convert to spec.medium (an input of unknown medium is taken to be in spec.medium, with a warning);
 //   3. when spec.correctRv and a template was given: cross-correlation RV (RadialVelocityEstimator with
 //      spec's search range and continuum options, at most 5 clipping iterations), shift to the rest

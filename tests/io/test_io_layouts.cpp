@@ -296,6 +296,13 @@ private slots:
         }
         QCOMPARE(remap::detectSpectrumFormat(path), std::string("iraf-multispec"));
         remap::ReadOptions options;
+        // By default the three disjoint orders are merged (test_io_echelle checks the merge itself).
+        const auto merged = remap::readSpectrum(path, options);
+        QCOMPARE(merged.provenance.orders, 3);
+        REMAP_COMPARE_REL("merged first", merged.wavelength.front(), 4000.0, 1e-12);
+        REMAP_COMPARE_REL("merged last (within one grid step)", merged.wavelength.back(),
+                          (5000.125 + 0.1 * 299.0) / 1.001, 2e-5);
+        options.order = 1;
         const auto s1 = remap::readSpectrum(path, options);
         QCOMPARE(s1.size(), std::size_t(n));
         REMAP_COMPARE_REL("spec1 first", s1.wavelength.front(), 4000.0, 1e-12);

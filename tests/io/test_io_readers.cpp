@@ -137,8 +137,9 @@ private slots:
         auto names = remap::spectrumFormatNames();
         std::sort(names.begin(), names.end());
         const std::vector<std::string> expected = {
-            "apogee-apstar",  "apogee-aspcapstar", "iraf-1d",   "iraf-multispec", "lamost-lrs", "phoenix-hires",
-            "phoenix-medres", "remap-1d",          "sdss-spec", "tabular",        "text",       "wcs1d"};
+            "apogee-apstar", "apogee-aspcapstar", "echelle-image", "iraf-1d",        "iraf-multispec",
+            "lamost-lrs",    "lamost-mrs",        "phoenix-hires", "phoenix-medres", "remap-1d",
+            "sdss-spec",     "tabular",           "text",          "wcs1d"};
         QCOMPARE(names, expected);
     }
 

@@ -158,11 +158,22 @@ private slots:
         QVERIFY2(message.find("line 2") != std::string::npos, message.c_str());
     }
 
-    void wavelengthsInMetresAreImplausible()
+    void wavelengthsInMetresAreReadAsMetresAndSaidSo()
     {
-        // 5e-7 "Angstrom" is a unit mistake, not a spectrum.
-        const auto message = errorOf(write("metres.txt", "5.0e-7 1\n5.1e-7 1\n"));
-        QVERIFY2(message.find("plausible") != std::string::npos, message.c_str());
+        // 5e-7 as Angstrom, nm or um is no spectrum; only metres fit, and the reader says so.
+        const auto s = remap::readSpectrum(write("metres.txt", "5.0e-7 1\n5.1e-7 1\n5.2e-7 1\n"));
+        REMAP_COMPARE_REL("metres to Angstrom", s.wavelength[1], 5100.0, 1e-12);
+        QCOMPARE(s.provenance.waveUnit, std::string("m"));
+        QVERIFY(s.provenance.waveUnitSource.find("inferred") != std::string::npos);
+        QVERIFY(!s.warnings.empty() && s.warnings[0].find("read as m") != std::string::npos);
+    }
+
+    void valuesThatFitNoUnitAreRefused()
+    {
+        // 0.01-0.02: 0.1 A, 1 nm, 100 um or 1e8 A; none is a stellar spectrum.
+        const auto message = errorOf(write("nounit.txt", "0.010 1\n0.015 1\n0.020 1\n"));
+        QVERIFY2(message.find("fit no wavelength unit") != std::string::npos, message.c_str());
+        QVERIFY2(message.find("--wave-unit") != std::string::npos, message.c_str());
     }
 };
 

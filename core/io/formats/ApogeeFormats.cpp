@@ -120,6 +120,10 @@ Spectrum ApStarFormat::read(FitsFile& file, const ReadOptions& options) const
     readApogeeIdentity(file, s);
     s.metadata["row"] = std::to_string(row);
     s.medium = Medium::Vacuum;
+    s.provenance.waveUnit = "Angstrom";
+    s.provenance.waveUnitSource = "APOGEE convention (CRVAL1 = log10 of Angstrom)";
+    s.provenance.mediumSource = "APOGEE convention (vacuum)";
+    s.provenance.layout = "APOGEE apStar: flux, error, bitmask images, row " + std::to_string(row);
     return s;
 }
 
@@ -158,6 +162,10 @@ Spectrum AspcapStarFormat::read(FitsFile& file, const ReadOptions&) const
     readApogeeIdentity(file, s);
     s.fluxUnit = "normalized";
     s.medium = Medium::Vacuum;
+    s.provenance.waveUnit = "Angstrom";
+    s.provenance.waveUnitSource = "APOGEE convention (CRVAL1 = log10 of Angstrom)";
+    s.provenance.mediumSource = "APOGEE convention (vacuum)";
+    s.provenance.layout = "APOGEE aspcapStar: normalized spectrum and error images";
     return s;
 }
 

@@ -1,11 +1,14 @@
 #include "io/formats/IrafFormats.h"
 
+#include "base/Error.h"
 #include "io/FitsFile.h"
+#include "io/OrderMerge.h"
 #include "io/ReaderSupport.h"
+#include "io/SpectralAxis.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -15,8 +18,6 @@ using namespace io;
 
 namespace {
 
-constexpr std::size_t kWatPieceLength = 68;
-
 bool isMultispec(FitsFile& file)
 {
     file.moveTo(0);
@@ -24,109 +25,96 @@ bool isMultispec(FitsFile& file)
            containsI(file.keyString("WAT0_001").value_or(""), "multispec");
 }
 
-// Angstrom per wavelength unit from WAT1_001 "units=..." (IRAF writes angstroms, nanometers, microns).
-double watUnits(FitsFile& file)
+std::string firstWord(const std::string& text)
 {
-    const std::string wat1 = file.keyString("WAT1_001").value_or("");
-    const auto pos = toLower(wat1).find("units=");
-    if (pos == std::string::npos) return 1.0;
-    std::size_t end = pos + 6;
-    while (end < wat1.size() && !std::isspace(static_cast<unsigned char>(wat1[end]))) ++end;
-    const std::string unit = wat1.substr(pos + 6, end - pos - 6);
-    const auto factor = angstromsPerUnit(unit);
-    if (!factor) file.fail("WAT1_001 gives units '" + unit + "', which is not a wavelength unit");
-    return *factor;
+    std::string w;
+    for (char c : trim(text)) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') break;
+        w += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return w;
 }
 
-// The value of a raw "KEY     = 'text'" record, quotes removed and '' unescaped; trailing blanks kept.
-std::optional<std::string> quotedValue(const std::string& record)
+std::vector<std::string> readBandIds(FitsFile& file, long bands)
 {
-    const auto open = record.find('\'', 8);
-    if (open == std::string::npos) return std::nullopt;
-    std::string out;
-    for (std::size_t i = open + 1; i < record.size(); ++i) {
-        if (record[i] == '\'') {
-            if (i + 1 < record.size() && record[i + 1] == '\'') {
-                out += '\'';
-                ++i;
-                continue;
-            }
-            return out;
-        }
-        out += record[i];
-    }
-    return out;  // unterminated: take the rest
+    std::vector<std::string> ids;
+    for (long b = 1; b <= bands; ++b) ids.push_back(file.keyString("BANDID" + std::to_string(b)).value_or(""));
+    return ids;
+}
+
+std::string bandsText(const BandRoles& r, long bands)
+{
+    if (bands <= 1) return "";
+    std::string out = ", " + std::to_string(bands) + " bands (flux from band " + std::to_string(r.flux);
+    if (r.sigma) out += ", sigma from band " + std::to_string(r.sigma);
+    if (r.variance) out += ", variance from band " + std::to_string(r.variance);
+    if (r.blaze) out += ", blaze from band " + std::to_string(r.blaze);
+    return out + ")";
+}
+
+// Band b (1-based) of row r (1-based) of an image n x rows x bands.
+std::vector<double> slice(const std::vector<double>& data, long n, long rows, long row, long band)
+{
+    const auto offset = static_cast<std::size_t>(((band - 1) * rows + (row - 1)) * n);
+    return std::vector<double>(data.begin() + static_cast<std::ptrdiff_t>(offset),
+                               data.begin() + static_cast<std::ptrdiff_t>(offset + static_cast<std::size_t>(n)));
+}
+
+// Uncertainty of band arrays into ivar (empty when the image has no uncertainty band).
+std::vector<double> ivarFromBands(const BandRoles& r, const std::vector<double>& data, long n, long rows, long row,
+                                  std::vector<std::uint8_t>& mask)
+{
+    std::vector<double> ivar;
+    if (r.sigma)
+        ivarFromSigma(slice(data, n, rows, row, r.sigma), ivar, mask);
+    else if (r.variance)
+        ivarFromVariance(slice(data, n, rows, row, r.variance), ivar, mask);
+    return ivar;
+}
+
+void readIrafIdentity(FitsFile& file, Spectrum& s)
+{
+    file.moveTo(0);
+    s.objectName = trim(file.keyString("OBJECT").value_or(""));
+    if (const auto unit = file.keyString("BUNIT"); unit && !unit->empty()) s.fluxUnit = *unit;
+}
+
+MediumDecision irafMedium(FitsFile& file, const std::optional<InstrumentInfo>& instrument)
+{
+    file.moveTo(0);
+    // IRAF has no medium keyword; ground-based reductions are in air by convention.
+    return decideMedium(statedMedium(file), instrument,
+                        std::make_pair(Medium::Air, std::string("IRAF convention (ground-based data in air)")));
+}
+
+void applyMedium(const MediumDecision& m, Spectrum& s)
+{
+    s.medium = m.medium;
+    s.provenance.mediumSource = m.source;
+    s.warnings.insert(s.warnings.end(), m.warnings.begin(), m.warnings.end());
 }
 
 }  // namespace
 
-std::string joinWat2(const std::vector<std::string>& records)
+BandRoles bandRoles(const std::vector<std::string>& ids)
 {
-    std::map<long, std::string> pieces;
-    for (const auto& record : records) {
-        if (record.size() < 9 || !startsWithI(record, "WAT2_")) continue;
-        std::size_t end = 5;
-        while (end < 8 && end < record.size() && std::isdigit(static_cast<unsigned char>(record[end]))) ++end;
-        if (end == 5) continue;
-        const long index = std::stol(record.substr(5, end - 5));
-        if (auto value = quotedValue(record)) pieces[index] = std::move(*value);
+    BandRoles r;
+    int named = 0;
+    for (std::size_t b = 0; b < ids.size(); ++b) {
+        const std::string w = firstWord(ids[b]);
+        const int band = static_cast<int>(b + 1);
+        if (!named && (w == "spectrum" || w == "object" || w == "obj" || w == "flux" || w == "optimal" ||
+                       w == "science" || w == "extracted"))
+            named = band;
+        else if (!r.sigma && (w == "sigma" || w == "error" || w == "err" || w == "noise" || w == "uncertainty"))
+            r.sigma = band;
+        else if (!r.variance && (w == "variance" || w == "var"))
+            r.variance = band;
+        else if (!r.blaze && (w == "flat" || w == "blaze"))
+            r.blaze = band;
     }
-    std::string joined;
-    std::size_t count = 0;
-    for (auto& [index, piece] : pieces) {
-        ++count;
-        // Writers that drop trailing blanks would glue two tokens together: restore the 68 characters.
-        if (count < pieces.size() && piece.size() < kWatPieceLength) piece.resize(kWatPieceLength, ' ');
-        joined += piece;
-    }
-    return joined;
-}
-
-std::optional<MultispecOrder> parseMultispecOrder(const std::string& wat2, int order)
-{
-    const std::string key = "spec" + std::to_string(order);
-    std::size_t pos = 0;
-    while ((pos = wat2.find(key, pos)) != std::string::npos) {
-        const bool startOk = pos == 0 || std::isspace(static_cast<unsigned char>(wat2[pos - 1]));
-        std::size_t q = pos + key.size();
-        while (q < wat2.size() && wat2[q] == ' ') ++q;
-        if (!startOk || q >= wat2.size() || wat2[q] != '=') {
-            pos += key.size();
-            continue;
-        }
-        ++q;
-        while (q < wat2.size() && wat2[q] == ' ') ++q;
-        if (q >= wat2.size() || wat2[q] != '"') throw std::invalid_argument(key + " has no quoted value");
-        const auto close = wat2.find('"', q + 1);
-        if (close == std::string::npos) throw std::invalid_argument(key + " has no closing quote");
-        std::istringstream in(wat2.substr(q + 1, close - q - 1));
-        std::vector<double> fields;
-        std::string token;
-        while (in >> token) {
-            std::size_t used = 0;
-            double value = 0;
-            try {
-                value = std::stod(token, &used);
-            } catch (const std::exception&) {
-                used = 0;
-            }
-            if (used != token.size()) throw std::invalid_argument(key + " holds '" + token + "', not a number");
-            fields.push_back(value);
-        }
-        if (fields.size() < 7)
-            throw std::invalid_argument(key + " has " + std::to_string(fields.size()) +
-                                        " numbers; expected ap beam dtype w1 dw nw z ...");
-        MultispecOrder o;
-        o.ap = static_cast<int>(fields[0]);
-        o.beam = static_cast<int>(fields[1]);
-        o.dtype = static_cast<int>(fields[2]);
-        o.w1 = fields[3];
-        o.dw = fields[4];
-        o.nw = static_cast<long>(fields[5]);
-        o.z = fields[6];
-        return o;
-    }
-    return std::nullopt;
+    if (named) r.flux = named;
+    return r;
 }
 
 bool Iraf1dFormat::matches(FitsFile& file) const
@@ -144,37 +132,51 @@ Spectrum Iraf1dFormat::read(FitsFile& file, const ReadOptions& options) const
     const auto shape = file.imageShape();
     if (shape.empty()) file.fail("the primary HDU holds no image: not an IRAF onedspec file");
     Spectrum s = startSpectrum(file, 0);
-
-    const auto dcFlag = file.keyInt("DC-FLAG").value_or(0);
-    if (dcFlag == -1) file.fail("no wavelength solution (DC-FLAG = -1): the spectrum is not dispersion-corrected");
-    if (dcFlag != 0 && dcFlag != 1)
-        file.fail("DC-FLAG = " + std::to_string(dcFlag) + " is not supported (0 linear, 1 log-linear)");
-
-    // Equispec images may stack apertures along axis 2 and bands along axis 3: take
-    // aperture `order`, band 1.
     const long n = shape[0];
     const long apertures = shape.size() >= 2 ? shape[1] : 1;
-    if (options.order < 1 || options.order > apertures)
-        file.fail("aperture " + std::to_string(options.order) + " does not exist: the image holds " +
+    const long bands = shape.size() >= 3 ? shape[2] : 1;
+    for (std::size_t k = 3; k < shape.size(); ++k)
+        if (shape[k] != 1) file.fail("the image is " + describeShape(shape) + ": more than three axes");
+    const long aperture = options.order == 0 ? 1 : options.order;
+    if (aperture < 1 || aperture > apertures)
+        file.fail("aperture " + std::to_string(aperture) + " does not exist: the image holds " +
                   std::to_string(apertures) + (apertures == 1 ? " spectrum" : " spectra") + " (" +
                   describeShape(shape) + ")");
-    const auto data = file.readImage();
-    const auto offset = static_cast<std::size_t>(options.order - 1) * static_cast<std::size_t>(n);
-    s.flux.assign(data.begin() + static_cast<std::ptrdiff_t>(offset),
-                  data.begin() + static_cast<std::ptrdiff_t>(offset + static_cast<std::size_t>(n)));
+    if (options.order == 0 && apertures > 1)
+        s.warnings.push_back("the image holds " + std::to_string(apertures) +
+                             " apertures with one dispersion (equispec, usually several objects); aperture 1 was "
+                             "read, --order N picks another");
+    const BandRoles roles = bandRoles(readBandIds(file, bands));
+    if (roles.flux > bands)
+        file.fail("BANDID names band " + std::to_string(roles.flux) + " but the image has " + std::to_string(bands));
+    auto data = file.readImage();
+    s.mask.assign(static_cast<std::size_t>(n), 0);
+    s.ivar = ivarFromBands(roles, data, n, apertures, aperture, s.mask);
+    if (apertures == 1 && bands == 1)
+        s.flux = std::move(data);  // a plain 1-D spectrum: no copy
+    else
+        s.flux = slice(data, n, apertures, aperture, roles.flux);
     requireSomeFinite(file, s.flux);
 
-    const AxisKeywords axis = readAxisKeywords(file);
-    requireAxisSolution(file, axis);
-    const double crpix = axis.crpix.value_or(1.0);
-    const auto count = static_cast<std::size_t>(n);
-    s.wavelength = dcFlag == 1 ? log10Axis(count, *axis.crval, *axis.delta, crpix)
-                               : linearAxis(count, *axis.crval, *axis.delta, crpix);
-    scaleInPlace(s.wavelength, watUnits(file));
-    s.medium = Medium::Air;  // IRAF has no medium keyword; ground-based data are in air by convention
-    s.objectName = trim(file.keyString("OBJECT").value_or(""));
-    if (const auto unit = file.keyString("BUNIT"); unit && !unit->empty()) s.fluxUnit = *unit;
-    copyKeyToMetadata(file, "APNUM1", s, "aperture");
+    const auto instrument = instrumentOf(file);
+    AxisEvidence evidence;
+    evidence.instrument = instrument;
+    evidence.overrideUnit = options.waveUnit;
+    DecidedAxis axis =
+        decideImageAxis(file, static_cast<std::size_t>(n), evidence, "the primary HDU's wavelength axis");
+    s.wavelength = std::move(axis.wavelength);
+    s.warnings.insert(s.warnings.end(), axis.wcs.warnings.begin(), axis.wcs.warnings.end());
+    s.warnings.insert(s.warnings.end(), axis.unit.warnings.begin(), axis.unit.warnings.end());
+    s.provenance.waveUnit = axis.unit.unit;
+    s.provenance.waveUnitSource = axis.unit.source;
+    applyMedium(irafMedium(file, instrument), s);
+    s.provenance.layout =
+        std::string("IRAF onedspec image") +
+        (axis.wcs.scale == SpectralWcs::Scale::Log10 ? ", log-linear (DC-FLAG = 1)" : ", linear") +
+        (apertures > 1 ? ", aperture " + std::to_string(aperture) + " of " + std::to_string(apertures) : "") +
+        bandsText(roles, bands) + (instrument ? ", " + instrument->name : "");
+    readIrafIdentity(file, s);
+    copyKeyToMetadata(file, "APNUM" + std::to_string(aperture), s, "aperture");
     return s;
 }
 
@@ -190,57 +192,135 @@ Spectrum IrafMultispecFormat::read(FitsFile& file, const ReadOptions& options) c
     const auto shape = file.imageShape();
     if (shape.empty()) file.fail("the primary HDU holds no image");
     Spectrum s = startSpectrum(file, 0);
-    const int order = options.order;
     const long n = shape[0];
     const long rows = shape.size() >= 2 ? shape[1] : 1;
+    const long bands = shape.size() >= 3 ? shape[2] : 1;
+    for (std::size_t k = 3; k < shape.size(); ++k)
+        if (shape[k] != 1) file.fail("the image is " + describeShape(shape) + ": more than three axes");
+    if (options.order < 0) file.fail("--order must be 0 (merge all orders) or a 1-based order number");
+    if (options.order > rows)
+        file.fail("order " + std::to_string(options.order) + " (spec" + std::to_string(options.order) +
+                  ") is not in the file: the image has " + std::to_string(rows) + (rows == 1 ? " order" : " orders") +
+                  " (--order 0 merges them)");
 
     const std::string wat2 = joinWat2(file.records());
     if (wat2.empty()) file.fail("no WAT2_nnn cards: the multispec wavelength solutions are missing");
-    std::optional<MultispecOrder> solution;
-    try {
-        solution = parseMultispecOrder(wat2, order);
-    } catch (const std::invalid_argument& e) {
-        file.fail(std::string("malformed multispec WAT2 entry: ") + e.what());
+    // Logical row l of the image is physical line p = (l - LTV2) / LTM2_2; a 1-D image names its line in
+    // WAXMAP01 ("1 0 0 k": axis 2 removed at offset k).
+    const double ltv2 = file.keyDouble("LTV2").value_or(0.0), ltm2 = file.keyDouble("LTM2_2").value_or(1.0);
+    long lineOffset = 0;
+    if (rows == 1 && shape.size() == 1) {
+        std::istringstream waxmap(file.keyString("WAXMAP01").value_or(""));
+        long a1 = 0, b1 = 0, a2 = 0, b2 = 0;
+        if (waxmap >> a1 >> b1 >> a2 >> b2 && a2 == 0) lineOffset = b2;
     }
-    if (!solution || order < 1 || order > rows)
-        file.fail("order " + std::to_string(order) + " (spec" + std::to_string(order) +
-                  ") is not in the file: the image has " + std::to_string(rows) + (rows == 1 ? " order" : " orders"));
-    if (solution->dtype == -1) file.fail("order " + std::to_string(order) + " has no wavelength solution (dtype -1)");
-    if (solution->dtype == 2)
-        file.fail("order " + std::to_string(order) +
-                  " uses a non-linear dispersion (dtype 2), which is not supported; linearize it first (IRAF dispcor)");
-    if (solution->dtype != 0 && solution->dtype != 1)
-        file.fail("order " + std::to_string(order) + " has dispersion type " + std::to_string(solution->dtype) +
-                  ", which is not supported");
-    if (!std::isfinite(solution->dw) || solution->dw == 0.0)
-        file.fail("zero or non-finite dispersion in spec" + std::to_string(order) +
-                  " (dw = " + formatNumber(solution->dw) + ")");
-    if (!std::isfinite(solution->z) || solution->z <= -1.0)
-        file.fail("spec" + std::to_string(order) + " has an invalid redshift z = " + formatNumber(solution->z));
-
-    const auto data = file.readImage();
-    const std::size_t offset = static_cast<std::size_t>(order - 1) * static_cast<std::size_t>(n);
-    // Logical (image) pixel l relates to the physical pixel p of the solution by l = LTM1_1 p + LTV1.
     const double ltv = file.keyDouble("LTV1").value_or(0.0);
     const double ltm = file.keyDouble("LTM1_1").value_or(1.0);
     if (ltm == 0.0 || !std::isfinite(ltm)) file.fail("LTM1_1 is zero: the physical pixel mapping is invalid");
-    const double unit = watUnits(file);
-    for (long l = 1; l <= n; ++l) {
-        const double p = (static_cast<double>(l) - ltv) / ltm;
-        if (solution->nw > 0 && (p < 1.0 - 1e-9 || p > static_cast<double>(solution->nw) + 1e-9)) continue;
-        double w = solution->w1 + solution->dw * (p - 1.0);
-        if (solution->dtype == 1) w = std::pow(10.0, w);
-        s.wavelength.push_back(unit * w / (1.0 + solution->z));
-        s.flux.push_back(data[offset + static_cast<std::size_t>(l - 1)]);
+    if (ltm2 == 0.0 || !std::isfinite(ltm2)) file.fail("LTM2_2 is zero: the physical line mapping is invalid");
+    const BandRoles roles = bandRoles(readBandIds(file, bands));
+    if (roles.flux > bands)
+        file.fail("BANDID names band " + std::to_string(roles.flux) + " but the image has " + std::to_string(bands));
+    const auto data = file.readImage();
+
+    std::vector<EchelleOrder> orders;
+    std::vector<int> skipped;
+    double lo = INFINITY, hi = -INFINITY;
+    for (long row = 1; row <= rows; ++row) {
+        if (options.order > 0 && row != options.order) continue;
+        const long line = lineOffset > 0 ? lineOffset + 1 : std::lround((static_cast<double>(row) - ltv2) / ltm2);
+        std::optional<MultispecOrder> solution;
+        try {
+            solution = parseMultispecOrder(wat2, static_cast<int>(line));
+        } catch (const std::invalid_argument& e) {
+            file.fail(std::string("malformed multispec WAT2 entry: ") + e.what());
+        }
+        if (!solution)
+            file.fail("order " + std::to_string(row) + " has no wavelength solution: WAT2 has no spec" +
+                      std::to_string(line));
+        const std::string tag = "order " + std::to_string(row) + " (spec" + std::to_string(line) + ")";
+        if (solution->dtype == -1) {
+            if (options.order > 0) file.fail(tag + " has no wavelength solution (dtype -1)");
+            skipped.push_back(static_cast<int>(row));
+            continue;
+        }
+        if (solution->dtype < 0 || solution->dtype > 2)
+            file.fail(tag + " has dispersion type " + std::to_string(solution->dtype) +
+                      ", which IRAF does not define (0 linear, 1 log-linear, 2 non-linear)");
+        if (solution->dtype != 2 && (!std::isfinite(solution->dw) || solution->dw == 0.0))
+            file.fail("zero or non-finite dispersion in " + tag + " (dw = " + formatNumber(solution->dw) + ")");
+        if (!std::isfinite(solution->z) || solution->z <= -1.0)
+            file.fail(tag + " has an invalid redshift z = " + formatNumber(solution->z));
+
+        EchelleOrder o;
+        o.number = static_cast<int>(row);
+        const auto flux = slice(data, n, rows, row, roles.flux);
+        std::vector<std::uint8_t> mask(static_cast<std::size_t>(n), 0);
+        const auto ivar = ivarFromBands(roles, data, n, rows, row, mask);
+        const auto blaze = roles.blaze ? slice(data, n, rows, row, roles.blaze) : std::vector<double>{};
+        for (long l = 1; l <= n; ++l) {
+            const double p = (static_cast<double>(l) - ltv) / ltm;
+            if (solution->nw > 0 && (p < 1.0 - 1e-9 || p > static_cast<double>(solution->nw) + 1e-9)) continue;
+            const auto i = static_cast<std::size_t>(l - 1);
+            const double w = solution->wavelength(p);
+            o.wavelength.push_back(w);
+            o.flux.push_back(flux[i]);
+            o.mask.push_back(mask[i]);
+            if (!ivar.empty()) o.ivar.push_back(ivar[i]);
+            if (!blaze.empty()) o.blaze.push_back(blaze[i]);
+            if (std::isfinite(w)) {
+                lo = std::min(lo, w);
+                hi = std::max(hi, w);
+            }
+        }
+        if (o.flux.empty()) file.fail(tag + " has no valid pixels (nw = " + std::to_string(solution->nw) + ")");
+        for (std::size_t i = 1; i < o.wavelength.size(); ++i)
+            if (!((o.wavelength[i] - o.wavelength[i - 1]) * (o.wavelength.back() - o.wavelength.front()) > 0))
+                file.fail(tag + ": the dispersion function is not monotonic over the order (pixel " +
+                          std::to_string(i + 1) + ")");
+        orders.push_back(std::move(o));
     }
-    if (s.flux.empty()) file.fail("order " + std::to_string(order) + " has no valid pixels (nw = 0?)");
-    requireSomeFinite(file, s.flux);
-    s.medium = Medium::Air;
-    s.objectName = trim(file.keyString("OBJECT").value_or(""));
-    if (const auto unit = file.keyString("BUNIT"); unit && !unit->empty()) s.fluxUnit = *unit;
-    s.metadata["order"] = std::to_string(order);
-    s.metadata["aperture"] = std::to_string(solution->ap);
-    s.metadata["beam"] = std::to_string(solution->beam);
+    if (orders.empty()) file.fail("no order has a wavelength solution (every specN has dtype -1)");
+    if (!skipped.empty())
+        s.warnings.push_back(std::to_string(skipped.size()) +
+                             " orders without a wavelength solution (dtype -1) were left out");
+
+    const auto instrument = instrumentOf(file);
+    AxisEvidence evidence;
+    evidence.instrument = instrument;
+    evidence.overrideUnit = options.waveUnit;
+    std::vector<UnitStatement> units;
+    if (auto wat = watUnitStatement(file)) units.push_back(*wat);
+    const UnitDecision unit =
+        decideWavelengthUnit(units, lo, hi, evidence, "the multispec wavelength solutions", file.path(), 0);
+    for (auto& o : orders) scaleInPlace(o.wavelength, unit.angstromsPerUnit);
+    s.warnings.insert(s.warnings.end(), unit.warnings.begin(), unit.warnings.end());
+    s.provenance.waveUnit = unit.unit;
+    s.provenance.waveUnitSource = unit.source;
+
+    int dtypes[3] = {0, 0, 0};
+    for (long row = 1; row <= rows; ++row)
+        if (const auto o = parseMultispecOrder(wat2, static_cast<int>(row)); o && o->dtype >= 0 && o->dtype <= 2)
+            ++dtypes[o->dtype];
+    readIrafIdentity(file, s);
+    assembleOrders(std::move(orders), options.order, s);
+    applyMedium(irafMedium(file, instrument), s);
+    std::string kinds;
+    const char* names[3] = {"linear", "log-linear", "non-linear"};
+    for (int d = 0; d < 3; ++d)
+        if (dtypes[d]) kinds += (kinds.empty() ? "" : " and ") + std::string(names[d]);
+    s.provenance.layout = "IRAF multispec, " + std::to_string(rows) + (rows == 1 ? " order (" : " orders (") + kinds +
+                          " dispersion)" + bandsText(roles, bands) +
+                          (options.order > 0 ? ", order " + std::to_string(options.order) + " read"
+                                             : (s.provenance.orders > 1 ? ", merged" : "")) +
+                          (instrument ? ", " + instrument->name : "");
+    if (options.order > 0) {
+        const auto solution = parseMultispecOrder(wat2, static_cast<int>(options.order));
+        if (solution) {
+            s.metadata["aperture"] = std::to_string(solution->ap);
+            s.metadata["beam"] = std::to_string(solution->beam);
+        }
+    }
     return s;
 }
 

@@ -1,15 +1,16 @@
 #pragma once
 
+#include "io/MultispecWcs.h"
 #include "io/SpectrumFormat.h"
 
-#include <optional>
 #include <string>
 #include <vector>
 
 namespace remap {
 
-// IRAF onedspec (equispec): CRVAL1, CRPIX1, CD1_1/CDELT1 with DC-FLAG (0 linear, 1 log10, -1 none).
-// IRAF data are in air by convention (no medium keyword).
+// IRAF onedspec (equispec): CRVAL1, CRPIX1, CD1_1/CDELT1 with DC-FLAG (0 linear, 1 log10, -1 none);
+// apertures on axis 2, bands (spectrum, raw, background, sigma) on axis 3. IRAF data are in air by
+// convention (no medium keyword).
 class Iraf1dFormat final : public SpectrumFormat {
 public:
     std::string_view name() const override { return "iraf-1d"; }
@@ -21,7 +22,9 @@ public:
     Spectrum read(FitsFile& file, const ReadOptions& options) const override;
 };
 
-// IRAF multispec: CTYPE1 'MULTISPE', one order per image row, solutions in WAT2_nnn cards.
+// IRAF multispec: CTYPE1 'MULTISPE', one order per image row (bands on axis 3), solutions in WAT2_nnn
+// cards (linear, log-linear and the non-linear Chebyshev, Legendre, spline and array functions).
+// All orders are merged unless ReadOptions::order picks one.
 class IrafMultispecFormat final : public SpectrumFormat {
 public:
     std::string_view name() const override { return "iraf-multispec"; }
@@ -30,22 +33,14 @@ public:
     Spectrum read(FitsFile& file, const ReadOptions& options) const override;
 };
 
-// One order's dispersion from a multispec `specN = "ap beam dtype w1 dw nw z aplow aphigh ..."`.
-struct MultispecOrder {
-    int ap = 0;
-    int beam = 0;
-    int dtype = 0;  // -1 none, 0 linear, 1 log10, 2 non-linear
-    double w1 = 0;
-    double dw = 0;
-    long nw = 0;
-    double z = 0;
+// The roles of the bands (axis 3) of an IRAF image, from BANDIDn ("spectrum - background fit ...",
+// "sigma - ...", CarPy's "obj", "noise", "flat"). 1-based band numbers, 0 = none.
+struct BandRoles {
+    int flux = 1;
+    int sigma = 0;
+    int variance = 0;
+    int blaze = 0;
 };
-
-// Joins WAT2_nnn values from raw header records in card order, each piece padded to 68 characters
-// (the IRAF convention; trailing blanks are significant).
-std::string joinWat2(const std::vector<std::string>& records);
-// Finds `specN` in the joined WAT2 text; nullopt when absent. Throws std::invalid_argument when
-// the entry is present but malformed.
-std::optional<MultispecOrder> parseMultispecOrder(const std::string& wat2, int order);
+BandRoles bandRoles(const std::vector<std::string>& bandIds);
 
 }  // namespace remap

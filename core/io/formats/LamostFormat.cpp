@@ -56,6 +56,9 @@ void readLamostHeader(FitsFile& file, Spectrum& s)
 {
     file.moveTo(0);
     s.medium = mediumFromHeader(file).value_or(Medium::Vacuum);  // vacuum unless VACUUM = F
+    s.provenance.mediumSource = mediumFromHeader(file) ? "keyword VACUUM (or MEDIUM)" : "LAMOST convention (vacuum)";
+    s.provenance.waveUnit = "Angstrom";
+    s.provenance.waveUnitSource = "LAMOST convention (Angstrom; CRVAL1 log10 with DC-FLAG = 1)";
     for (const char* key : {"OBJNAME", "DESIG", "OBJECT"}) {
         const auto v = file.keyString(key);
         if (v && !v->empty()) {
@@ -82,23 +85,17 @@ Spectrum readTableLayout(FitsFile& file, int hdu)
     s.flux = readSpectrumColumn(file, *fluxCol, 0);
     const std::size_t n = s.flux.size();
     s.mask.assign(n, 0);
-    if (const auto ivarCol = file.findColumn("IVAR")) {
-        s.ivar = readSpectrumColumn(file, *ivarCol, 0);
-        requireLength(file, s.ivar.size(), n, "column IVAR");
-        for (std::size_t i = 0; i < n; ++i)
-            if (!(s.ivar[i] > 0)) s.mask[i] = 1;
-    }
-    if (const auto andCol = file.findColumn("ANDMASK")) {
-        const auto andMask = readSpectrumColumn(file, *andCol, 0);
-        requireLength(file, andMask.size(), n, "column ANDMASK");
-        orMaskNonZero(andMask, s.mask);
-    }
+    readIvarColumn(file, "IVAR", n, s.ivar, s.mask);
+    readMaskColumn(file, "ANDMASK", n, s.mask);
     requireSomeFinite(file, s.flux);
     if (const auto waveCol = file.findColumn("WAVELENGTH")) {
         s.wavelength = readSpectrumColumn(file, *waveCol, 0);
         requireLength(file, s.wavelength.size(), n, "column WAVELENGTH");
+        s.provenance.layout = "LAMOST LRS: one-row table in HDU " + std::to_string(hdu) + " with a WAVELENGTH column";
     } else {
         s.wavelength = headerWavelengths(file, n);
+        s.provenance.layout =
+            "LAMOST LRS: one-row table in HDU " + std::to_string(hdu) + ", wavelengths from the header";
     }
     return s;
 }
@@ -119,6 +116,7 @@ Spectrum readImageLayout(FitsFile& file)
     requireSomeFinite(file, s.flux);
     s.wavelength = headerWavelengths(file, n);
     readLamostHeader(file, s);
+    s.provenance.layout = "LAMOST LRS: primary image rows flux, ivar, flux - continuum, andmask, ormask";
     return s;
 }
 

@@ -3,6 +3,7 @@
 #include "base/Error.h"
 #include "io/FitsFile.h"
 #include "io/ReaderSupport.h"
+#include "io/SpectralAxis.h"
 
 #include <cmath>
 #include <filesystem>
@@ -172,6 +173,10 @@ Spectrum PhoenixHiresFormat::read(FitsFile& file, const ReadOptions& options) co
     s.wavelength = *wave;
     s.medium = Medium::Vacuum;
     s.provenance.auxFile = wavePath;
+    s.provenance.waveUnit = "Angstrom";
+    s.provenance.waveUnitSource = "PHOENIX convention (the WAVE file is in Angstrom)";
+    s.provenance.mediumSource = "PHOENIX convention (the WAVE file is in vacuum)";
+    s.provenance.layout = "PHOENIX HiRes: 1-D flux image, wavelengths from the WAVE file";
     return s;
 }
 
@@ -180,7 +185,7 @@ bool PhoenixMedresFormat::matches(FitsFile& file) const
     return primaryHasPhoenixHeader(file) && hasWavelengthKeywords(file);
 }
 
-Spectrum PhoenixMedresFormat::read(FitsFile& file, const ReadOptions&) const
+Spectrum PhoenixMedresFormat::read(FitsFile& file, const ReadOptions& options) const
 {
     file.moveTo(0);
     if (!file.hasKey("PHXTEFF")) file.fail("not a PHOENIX file: the primary header has no PHXTEFF");
@@ -192,9 +197,18 @@ Spectrum PhoenixMedresFormat::read(FitsFile& file, const ReadOptions&) const
     s.flux = readPrimaryFlux(file);
     readPhoenixHeader(file, s);
     // CTYPE1 '*-LOG' with CRVAL1 < 10 is ln(Angstrom) here, never the FITS -LOG rule in metres.
-    auto axis = wavelengthsFromWcs(file, s.flux.size(), 1.0);
+    AxisEvidence evidence;
+    evidence.overrideUnit = options.waveUnit;
+    DecidedAxis axis = decideImageAxis(file, s.flux.size(), evidence, "the primary HDU's wavelength axis");
     s.wavelength = std::move(axis.wavelength);
-    s.medium = axis.medium;
+    s.warnings = axis.wcs.warnings;
+    s.warnings.insert(s.warnings.end(), axis.unit.warnings.begin(), axis.unit.warnings.end());
+    s.medium = axis.wcs.medium;
+    s.provenance.mediumSource = axis.wcs.medium == Medium::Unknown ? "not stated" : axis.wcs.mediumSource;
+    s.provenance.waveUnit = axis.unit.unit;
+    s.provenance.waveUnitSource = axis.unit.source;
+    s.provenance.layout = "PHOENIX R=10000: 1-D image, CTYPE1 '" + axis.wcs.ctype + "'" +
+                          (axis.wcs.scale == SpectralWcs::Scale::Ln ? ", CRVAL1 = ln(wavelength)" : "");
     return s;
 }
 

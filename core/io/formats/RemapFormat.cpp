@@ -61,6 +61,10 @@ Spectrum RemapFormat::read(FitsFile& file, const ReadOptions&) const
     }
     requireLength(file, s.wavelength.size(), s.flux.size(), "column WAVELENGTH");
     requireSomeFinite(file, s.flux);
+    s.provenance.waveUnit = "Angstrom";
+    s.provenance.waveUnitSource = "remap-1d convention";
+    s.provenance.mediumSource = "keyword MEDIUM = '" + medium + "'";
+    s.provenance.layout = "remap-1d: SPECTRUM table in HDU " + std::to_string(s.provenance.hdu);
 
     if (file.moveToNamed("METADATA")) {
         const auto keyCol = file.findColumn("KEY");

@@ -102,6 +102,10 @@ Spectrum readCoadd(FitsFile& file, int hdu)
     }
     requireSomeFinite(file, s.flux);
     s.medium = Medium::Vacuum;
+    s.provenance.waveUnit = "Angstrom";
+    s.provenance.waveUnitSource = "SDSS convention (loglam = log10 of Angstrom)";
+    s.provenance.mediumSource = "SDSS convention (vacuum)";
+    s.provenance.layout = "SDSS spec: COADD table in HDU " + std::to_string(hdu);
     return s;
 }
 
@@ -126,6 +130,10 @@ Spectrum readSpSpec(FitsFile& file)
     requireSomeFinite(file, s.flux);
     readIdentity(file, s);
     s.medium = Medium::Vacuum;
+    s.provenance.waveUnit = "Angstrom";
+    s.provenance.waveUnitSource = "SDSS convention (COEFF0/COEFF1 = log10 of Angstrom)";
+    s.provenance.mediumSource = "SDSS convention (vacuum)";
+    s.provenance.layout = "SDSS DR7 spSpec: primary image rows flux, continuum-subtracted, sigma, mask";
     return s;
 }
 

@@ -1,7 +1,10 @@
 #include "io/formats/TabularFormat.h"
 
+#include "base/Error.h"
+#include "io/ColumnChoice.h"
 #include "io/FitsFile.h"
 #include "io/ReaderSupport.h"
+#include "io/SpectralAxis.h"
 
 #include <cmath>
 #include <optional>
@@ -14,56 +17,6 @@ namespace {
 
 using Column = FitsFile::Column;
 
-bool nameIn(const std::string& name, std::initializer_list<const char*> names)
-{
-    for (const char* n : names)
-        if (iequals(trim(name), n)) return true;
-    return false;
-}
-
-bool isLogName(const std::string& name)
-{
-    return nameIn(name, {"loglam", "log_lam", "logwave", "log_wave", "loglambda", "log_lambda", "logwl"});
-}
-
-bool isWaveName(const std::string& name)
-{
-    return isLogName(name) ||
-           nameIn(name, {"wavelength", "wave", "lambda", "wl", "lam", "wavelength_air", "wavelength_vac", "wave_air",
-                         "wave_vac", "awav", "vwav", "air_wave", "vac_wave", "air_wavelength", "vacuum_wavelength"});
-}
-
-bool isFluxName(const std::string& name)
-{
-    return nameIn(name, {"flux", "flam", "fnu", "f_lambda", "flux_density", "spec", "spectrum", "counts", "fluxes"});
-}
-
-bool isSigmaName(const std::string& name)
-{
-    return nameIn(name, {"err", "error", "errors", "sigma", "uncertainty", "unc", "uncert", "std", "stddev", "e_flux",
-                         "flux_err", "flux_error", "error_flux", "noise", "fluxerr"});
-}
-bool isIvarName(const std::string& name)
-{
-    return nameIn(name, {"ivar", "invvar", "inverse_variance", "inv_var"});
-}
-bool isVarName(const std::string& name)
-{
-    return nameIn(name, {"var", "variance", "flux_var"});
-}
-bool isMaskName(const std::string& name)
-{
-    return nameIn(name, {"mask", "and_mask", "andmask", "flag", "flags", "dq", "quality", "badpix"});
-}
-// Same-unit columns that are not the uncertainty.
-bool isAuxiliaryName(const std::string& name)
-{
-    const std::string lower = toLower(name);
-    for (const char* word : {"model", "sky", "cont", "back", "bkg", "template", "fit", "norm", "resid"})
-        if (lower.find(word) != std::string::npos) return true;
-    return false;
-}
-
 bool numeric(const Column& c)
 {
     // CFITSIO type codes: TSTRING 16, TBIT 1; negative codes are variable-length arrays.
@@ -72,140 +25,152 @@ bool numeric(const Column& c)
 
 struct Layout {
     int hdu = -1;
-    std::optional<Column> wave, flux, sigma, ivar, variance, mask;
-    double waveScale = 1.0;
-    bool logWave = false;
+    std::vector<Column> columns;
+    std::vector<ColumnInfo> infos;
+    ColumnChoice choice;
 };
 
-// Picks the columns of one table HDU (the current one); wave/flux unset when it is not a spectrum.
-Layout pickColumns(FitsFile& file, int hdu)
+std::vector<ColumnInfo> infosOf(const std::vector<Column>& columns)
+{
+    std::vector<ColumnInfo> out;
+    for (const auto& c : columns) out.push_back({c.name, c.unit, numeric(c)});
+    return out;
+}
+
+// Picks the columns of one table HDU (the current one); an incomplete choice when it is not a spectrum.
+Layout pickColumns(FitsFile& file, int hdu, const ReadOptions& options)
 {
     Layout layout;
     layout.hdu = hdu;
-    const auto columns = file.columns();
-    std::size_t waveIndex = columns.size();
-    for (std::size_t i = 0; i < columns.size() && waveIndex == columns.size(); ++i)
-        if (numeric(columns[i]) && angstromsPerUnit(columns[i].unit) && !isLogName(columns[i].name)) waveIndex = i;
-    if (waveIndex == columns.size())
-        for (std::size_t i = 0; i < columns.size() && waveIndex == columns.size(); ++i)
-            if (numeric(columns[i]) && isWaveName(columns[i].name)) waveIndex = i;
-    if (waveIndex == columns.size()) return layout;
-    layout.wave = columns[waveIndex];
-    layout.logWave = isLogName(layout.wave->name);
-    layout.waveScale = angstromsPerUnit(layout.wave->unit).value_or(1.0);
-
-    auto usable = [&](std::size_t i) {
-        return i != waveIndex && numeric(columns[i]) && !isMaskName(columns[i].name) && !isIvarName(columns[i].name) &&
-               !isVarName(columns[i].name) && !isSigmaName(columns[i].name);
+    layout.columns = file.columns();
+    layout.infos = infosOf(layout.columns);
+    if (file.rowCount() <= 0) return layout;
+    const long row = options.row;
+    const ColumnValues values = [&](int i) {
+        try {
+            return readSpectrumColumn(file, layout.columns[static_cast<std::size_t>(i)], row);
+        } catch (const Error&) {
+            return std::vector<double>{};
+        }
     };
-    // Flux: the next column after the wavelength with a flux unit or a flux name; then any before it.
-    std::size_t fluxIndex = columns.size();
-    for (std::size_t k = 1; k < columns.size() && fluxIndex == columns.size(); ++k) {
-        const std::size_t i = (waveIndex + k) % columns.size();
-        if (usable(i) && (looksLikeFluxUnit(columns[i].unit) || isFluxName(columns[i].name))) fluxIndex = i;
-    }
-    // Last resort: the first plain numeric column after the wavelength.
-    for (std::size_t k = 1; k < columns.size() && fluxIndex == columns.size(); ++k) {
-        const std::size_t i = (waveIndex + k) % columns.size();
-        if (usable(i) && !isAuxiliaryName(columns[i].name) && !angstromsPerUnit(columns[i].unit)) fluxIndex = i;
-    }
-    if (fluxIndex == columns.size()) return layout;
-    layout.flux = columns[fluxIndex];
-
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-        if (i == waveIndex || i == fluxIndex || !numeric(columns[i])) continue;
-        const auto& name = columns[i].name;
-        if (!layout.ivar && isIvarName(name)) layout.ivar = columns[i];
-        if (!layout.variance && isVarName(name)) layout.variance = columns[i];
-        if (!layout.mask && isMaskName(name)) layout.mask = columns[i];
-    }
-    if (!layout.ivar && !layout.variance) {
-        // Uncertainty: the next column with the flux's unit, else one with an uncertainty name.
-        const std::string fluxUnit = trim(layout.flux->unit);
-        for (std::size_t i = fluxIndex + 1; i < columns.size() && !layout.sigma && !fluxUnit.empty(); ++i)
-            if (i != waveIndex && numeric(columns[i]) && trim(columns[i].unit) == fluxUnit &&
-                !isMaskName(columns[i].name) && !isAuxiliaryName(columns[i].name))
-                layout.sigma = columns[i];
-        for (std::size_t i = 0; i < columns.size() && !layout.sigma; ++i)
-            if (i != waveIndex && i != fluxIndex && numeric(columns[i]) && isSigmaName(columns[i].name))
-                layout.sigma = columns[i];
-    }
+    layout.choice = chooseColumns(layout.infos, options.columns, values, false, file.path());
     return layout;
 }
 
-Layout findLayout(FitsFile& file)
+Layout findLayout(FitsFile& file, const ReadOptions& options)
 {
     const int n = file.hduCount();
     for (int h = 1; h < n; ++h) {
         file.moveTo(h);
         if (file.hduType() == FitsFile::HduType::Image) continue;
-        Layout layout = pickColumns(file, h);
-        if (layout.wave && layout.flux) return layout;
+        Layout layout = pickColumns(file, h, options);
+        if (layout.choice.complete()) return layout;
     }
     return {};
 }
 
-Medium mediumHint(FitsFile& file, int hdu, const Column& wave)
+std::optional<std::pair<Medium, std::string>> mediumFromName(const std::string& waveName)
 {
-    for (int h : {hdu, 0}) {
-        file.moveTo(h);
-        if (const auto medium = mediumFromHeader(file)) return *medium;
-    }
-    const std::string name = toLower(wave.name);
-    if (name.find("air") != std::string::npos || name == "awav") return Medium::Air;
-    // Vacuum by convention (specutils' tables, SDSS, most space and survey data), also for "vac" names.
-    return Medium::Vacuum;
+    const std::string name = toLower(waveName);
+    if (name.find("air") != std::string::npos || name == "awav")
+        return std::make_pair(Medium::Air, "the column name '" + waveName + "'");
+    if (name.find("vac") != std::string::npos || name == "vwav")
+        return std::make_pair(Medium::Vacuum, "the column name '" + waveName + "'");
+    return std::nullopt;
 }
 
 }  // namespace
 
 bool TabularFormat::matches(FitsFile& file) const
 {
-    return findLayout(file).hdu >= 0;
+    ReadOptions probe;
+    return findLayout(file, probe).hdu >= 0;
 }
 
 Spectrum TabularFormat::read(FitsFile& file, const ReadOptions& options) const
 {
-    const Layout layout = findLayout(file);
+    const Layout layout = findLayout(file, options);
     if (layout.hdu < 0) {
         file.moveTo(0);
         file.fail(
-            "no table with a wavelength column (a length unit such as Angstrom/nm/um, or a column named "
-            "wavelength/wave/lambda/loglam) and a flux column");
+            "no table with a wavelength column (a length unit such as Angstrom/nm/um, a name such as "
+            "wavelength/wave/lambda/loglam, or monotonic values) and a flux column; --columns names them");
     }
     file.moveTo(layout.hdu);
     Spectrum s = startSpectrum(file, layout.hdu);
+    const ColumnChoice& choice = layout.choice;
+    const Column& waveCol = layout.columns[static_cast<std::size_t>(choice.wave)];
+    const Column& fluxCol = layout.columns[static_cast<std::size_t>(choice.flux)];
     const long row = options.row;
-    s.flux = readSpectrumColumn(file, *layout.flux, row);
+    s.flux = readSpectrumColumn(file, fluxCol, row);
     const std::size_t n = s.flux.size();
-    s.wavelength = readSpectrumColumn(file, *layout.wave, row);
-    requireLength(file, s.wavelength.size(), n, "column '" + layout.wave->name + "'");
-    if (layout.logWave)
+    s.wavelength = readSpectrumColumn(file, waveCol, row);
+    requireLength(file, s.wavelength.size(), n, "column '" + waveCol.name + "'");
+    if (choice.logWave)
         for (auto& w : s.wavelength) w = std::pow(10.0, w);
-    scaleInPlace(s.wavelength, layout.waveScale);
-    s.fluxUnit = trim(layout.flux->unit);
+    s.fluxUnit = trim(fluxCol.unit);
     s.mask.assign(n, 0);
-    if (layout.ivar) {
-        s.ivar = readSpectrumColumn(file, *layout.ivar, row);
-        requireLength(file, s.ivar.size(), n, "column '" + layout.ivar->name + "'");
-        for (std::size_t i = 0; i < n; ++i)
-            if (!(s.ivar[i] > 0)) s.mask[i] = 1;
-    } else if (layout.variance) {
-        const auto values = readSpectrumColumn(file, *layout.variance, row);
-        requireLength(file, values.size(), n, "column '" + layout.variance->name + "'");
-        ivarFromVariance(values, s.ivar, s.mask);
-    } else if (layout.sigma) {
-        const auto values = readSpectrumColumn(file, *layout.sigma, row);
-        requireLength(file, values.size(), n, "column '" + layout.sigma->name + "'");
-        ivarFromSigma(values, s.ivar, s.mask);
+    if (choice.uncertainty >= 0) {
+        const Column& col = layout.columns[static_cast<std::size_t>(choice.uncertainty)];
+        const auto values = readSpectrumColumn(file, col, row);
+        requireLength(file, values.size(), n, "column '" + col.name + "'");
+        ivarFromUncertainty(uncertaintyKindOf(choice.uncertaintyRole), values, s.flux, s.ivar, s.mask);
     }
-    if (layout.mask) {
-        const auto values = readSpectrumColumn(file, *layout.mask, row);
-        requireLength(file, values.size(), n, "column '" + layout.mask->name + "'");
+    if (choice.mask >= 0) {
+        const Column& col = layout.columns[static_cast<std::size_t>(choice.mask)];
+        const auto values = readSpectrumColumn(file, col, row);
+        requireLength(file, values.size(), n, "column '" + col.name + "'");
         orMaskNonZero(values, s.mask);
     }
     requireSomeFinite(file, s.flux);
-    s.medium = mediumHint(file, layout.hdu, *layout.wave);
+    s.warnings = choice.warnings;
+    s.provenance.columns = choice.describe(layout.infos);
+
+    // Unit: the column's TUNIT (for loglam, the unit of 10^x), checked against the instrument and range.
+    const auto instrument = instrumentOf(file);
+    AxisEvidence evidence;
+    evidence.instrument = instrument;
+    evidence.overrideUnit = options.waveUnit;
+    std::vector<UnitStatement> stated;
+    if (const auto f = angstromsPerUnit(waveCol.unit))
+        stated.push_back({*f, trim(waveCol.unit),
+                          "keyword TUNIT" + std::to_string(waveCol.index) + " = '" + trim(waveCol.unit) + "'"});
+    double lo = INFINITY, hi = -INFINITY;
+    for (double w : s.wavelength)
+        if (std::isfinite(w)) {
+            lo = std::min(lo, w);
+            hi = std::max(hi, w);
+        }
+    if (!(lo <= hi)) file.fail("column '" + waveCol.name + "' holds no finite wavelength");
+    const UnitDecision unit = decideWavelengthUnit(
+        stated, lo, hi, evidence, "the wavelength column '" + waveCol.name + "'", file.path(), layout.hdu);
+    scaleInPlace(s.wavelength, unit.angstromsPerUnit);
+    s.provenance.waveUnit = unit.unit;
+    s.provenance.waveUnitSource = unit.source;
+    s.warnings.insert(s.warnings.end(), unit.warnings.begin(), unit.warnings.end());
+
+    std::optional<std::pair<Medium, std::string>> medium;
+    for (int h : {layout.hdu, 0}) {
+        if (medium) break;
+        file.moveTo(h);
+        medium = statedMedium(file);
+    }
+    if (!medium) medium = mediumFromName(waveCol.name);
+    // Vacuum by convention (specutils' tables, SDSS, most space and survey data).
+    const MediumDecision m = decideMedium(
+        medium, instrument, std::make_pair(Medium::Vacuum, std::string("convention for FITS tables (vacuum)")));
+    s.medium = m.medium;
+    s.provenance.mediumSource = m.source;
+    s.warnings.insert(s.warnings.end(), m.warnings.begin(), m.warnings.end());
+    file.moveTo(layout.hdu);
+    const long rows = file.rowCount();
+    s.provenance.layout =
+        "binary table in " + hduLabel(file, layout.hdu) +
+        (rows == 1 && waveCol.repeat > 1
+             ? " (one row of array columns)"
+             : (waveCol.repeat > 1 ? " (row " + std::to_string(row) + " of " + std::to_string(rows) + ")"
+                                   : " (one pixel per row)")) +
+        (instrument ? ", " + instrument->name : "");
     file.moveTo(0);
     s.objectName = trim(file.keyString("OBJECT").value_or(""));
     return s;

@@ -2,6 +2,7 @@
 
 #include "io/FitsFile.h"
 #include "io/ReaderSupport.h"
+#include "io/SpectralAxis.h"
 
 #include <initializer_list>
 
@@ -10,8 +11,6 @@ namespace remap {
 using namespace io;
 
 namespace {
-
-enum class Uncertainty { Sigma, Variance, InverseVariance };
 
 bool isDataImage(FitsFile& file)
 {
@@ -59,17 +58,17 @@ std::vector<double> readOneD(FitsFile& file, int hdu, const char* what)
     return file.readImage();
 }
 
-Uncertainty uncertaintyKind(FitsFile& file, const std::string& extname)
+UncertaintyKind uncertaintyKind(FitsFile& file, const std::string& extname)
 {
     // astropy NDData writes UTYPE; otherwise the extension name sets the meaning.
     const std::string utype = toLower(file.keyString("UTYPE").value_or(""));
-    if (utype.find("inversevariance") != std::string::npos) return Uncertainty::InverseVariance;
-    if (utype.find("variance") != std::string::npos) return Uncertainty::Variance;
-    if (utype.find("stddev") != std::string::npos) return Uncertainty::Sigma;
+    if (utype.find("inversevariance") != std::string::npos) return UncertaintyKind::InverseVariance;
+    if (utype.find("variance") != std::string::npos) return UncertaintyKind::Variance;
+    if (utype.find("stddev") != std::string::npos) return UncertaintyKind::Sigma;
     const std::string name = toUpper(trim(extname));
-    if (name == "IVAR" || name == "INVVAR") return Uncertainty::InverseVariance;
-    if (name == "VAR" || name == "VARIANCE") return Uncertainty::Variance;
-    return Uncertainty::Sigma;
+    if (name == "IVAR" || name == "INVVAR") return UncertaintyKind::InverseVariance;
+    if (name == "VAR" || name == "VARIANCE") return UncertaintyKind::Variance;
+    return UncertaintyKind::Sigma;
 }
 
 }  // namespace
@@ -82,7 +81,7 @@ bool Wcs1dFormat::matches(FitsFile& file) const
     return oneDimensionalLength(file.imageShape()) > 0;
 }
 
-Spectrum Wcs1dFormat::read(FitsFile& file, const ReadOptions&) const
+Spectrum Wcs1dFormat::read(FitsFile& file, const ReadOptions& options) const
 {
     const int hdu = findDataHdu(file);
     if (hdu < 0) {
@@ -94,15 +93,44 @@ Spectrum Wcs1dFormat::read(FitsFile& file, const ReadOptions&) const
     const std::size_t n = s.flux.size();
     requireSomeFinite(file, s.flux);
 
-    auto axis = wavelengthsFromWcs(file, n, 0.0);  // FITS default CRPIX1 = 0
-    s.wavelength = std::move(axis.wavelength);
-    s.medium = axis.medium;
-    if (s.medium == Medium::Unknown) s.medium = mediumFromHeader(file).value_or(Medium::Unknown);
-    if (s.medium == Medium::Unknown && hdu != 0) {
+    // The WCS of the data HDU, else (an extension without one) of the primary.
+    int wcsHdu = hdu;
+    if (!hasSpectralWcs(file) && hdu != 0) {
         file.moveTo(0);
-        s.medium = mediumFromHeader(file).value_or(Medium::Unknown);
+        if (hasSpectralWcs(file)) wcsHdu = 0;
         file.moveTo(hdu);
     }
+    const auto instrument = instrumentOf(file);
+    AxisEvidence evidence;
+    evidence.instrument = instrument;
+    evidence.overrideUnit = options.waveUnit;
+    evidence.others = otherImageAxes(file, n, wcsHdu, instrument);
+    file.moveTo(wcsHdu);
+    const std::string what = hduLabel(file, wcsHdu) + "'s wavelength axis";
+    DecidedAxis axis = decideImageAxis(file, n, evidence, what);
+    s.wavelength = std::move(axis.wavelength);
+    s.warnings = axis.wcs.warnings;
+    s.warnings.insert(s.warnings.end(), axis.unit.warnings.begin(), axis.unit.warnings.end());
+    s.provenance.waveUnit = axis.unit.unit;
+    s.provenance.waveUnitSource = axis.unit.source;
+
+    std::optional<std::pair<Medium, std::string>> stated;
+    if (axis.wcs.medium != Medium::Unknown) stated = std::make_pair(axis.wcs.medium, axis.wcs.mediumSource);
+    for (int h : {hdu, 0}) {
+        if (stated) break;
+        file.moveTo(h);
+        stated = statedMedium(file);
+    }
+    const MediumDecision medium = decideMedium(stated, instrument);
+    s.medium = medium.medium;
+    s.provenance.mediumSource = medium.source;
+    s.warnings.insert(s.warnings.end(), medium.warnings.begin(), medium.warnings.end());
+    s.provenance.layout = "1-D image in " + hduLabel(file, hdu) +
+                          (axis.wcs.ctype.empty() ? std::string(", no CTYPE1") : ", CTYPE1 '" + axis.wcs.ctype + "'") +
+                          (wcsHdu != hdu ? ", wavelength keywords from the primary HDU" : "") +
+                          (instrument ? ", " + instrument->name : "");
+
+    file.moveTo(hdu);
     if (const auto unit = file.keyString("BUNIT"); unit && !unit->empty()) s.fluxUnit = *unit;
     s.objectName = trim(file.keyString("OBJECT").value_or(""));
     if (s.objectName.empty() && hdu != 0) {
@@ -117,19 +145,7 @@ Spectrum Wcs1dFormat::read(FitsFile& file, const ReadOptions&) const
     if (err >= 0) {
         const auto values = readOneD(file, err, "uncertainty");
         requireLength(file, values.size(), n, "the uncertainty HDU");
-        switch (uncertaintyKind(file, file.extensionName())) {
-            case Uncertainty::Sigma:
-                ivarFromSigma(values, s.ivar, s.mask);
-                break;
-            case Uncertainty::Variance:
-                ivarFromVariance(values, s.ivar, s.mask);
-                break;
-            case Uncertainty::InverseVariance:
-                s.ivar = values;
-                for (std::size_t i = 0; i < n; ++i)
-                    if (!(s.ivar[i] > 0)) s.mask[i] = 1;
-                break;
-        }
+        ivarFromUncertainty(uncertaintyKind(file, file.extensionName()), values, s.flux, s.ivar, s.mask);
     }
     const int maskHdu = findNamed(file, {"MASK", "DQ", "QUALITY"}, hdu);
     if (maskHdu >= 0) {
