@@ -4,12 +4,14 @@
 #include "base/AtomicFile.h"
 #include "base/Error.h"
 #include "io/RemapSpectrumWriter.h"
+#include "synth/Atmosphere.h"
 #include "synth/InformationContent.h"
 #include "synth/LineList.h"
 #include "synth/Observe.h"
 #include "synth/PhoenixGrid.h"
 #include "synth/Survey.h"
 #include "synth/Synthesizer.h"
+#include "synth/TeachingGrid.h"
 
 #include <CLI/CLI.hpp>
 
@@ -150,6 +152,7 @@ struct StarOptions {
     std::string window = "4852:5850";
     double resolution = 11000;
     std::string lineList;
+    std::string atmosphere;  // a model atmosphere file instead of the interpolated ATLAS9 grid
     std::string out;
 };
 
@@ -204,7 +207,10 @@ void runStar(StarOptions o)
     const auto grid = logWavelengthGrid(w.lo, w.hi, 2e-6);
     SynthesisResult result;
     SynthesisWorkspace ws;
-    synthesizer.synthesize(o.params, grid, result, ws);
+    if (o.atmosphere.empty())
+        synthesizer.synthesize(o.params, grid, result, ws);
+    else
+        synthesizer.synthesize(o.params, readModelAtmosphere(o.atmosphere), grid, result, ws);
     Spectrum s;
     s.wavelength = grid;
     s.flux = result.flux;
@@ -293,6 +299,31 @@ void runCrlb(CrlbOptions o)
         "4096 pixels 5000-5700 A (air), continuum-normalized, photon noise:\n"
         "  sigma(Teff)   >= %.2f K\n  sigma(log g)  >= %.4f dex\n  sigma([Fe/H]) >= %.4f dex\n",
         o.params.teff, o.params.logg, o.params.feh, o.snr, o.resolution, r.bound[0], r.bound[1], r.bound[2]);
+}
+
+// ---------------------------------------------------------------------------------------------
+struct TeachingGridOptions {
+    std::string out;
+    int threads = 0;
+    bool quiet = false;
+};
+
+void runTeachingGrid(const TeachingGridOptions& o)
+{
+    const Synthesizer synthesizer;
+    TeachingGrid grid(synthesizer);
+    const bool resumed = grid.load(o.out);
+    ConsoleProgress progress("synth teaching-grid", !o.quiet);
+    try {
+        grid.precomputeAll(progress, o.threads);
+    } catch (const Cancelled&) {
+        grid.save(o.out);  // keep what is done: a later run resumes
+        throw;
+    }
+    progress.finish();
+    grid.save(o.out);
+    std::printf("teaching grid: %zu node spectra (%zu pixels each%s) in %s\n", grid.cachedNodes(),
+                grid.wavelengths().size(), resumed ? ", resumed" : "", o.out.c_str());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -406,6 +437,11 @@ void addSynthCommands(CLI::App& app, CliState& state)
         ->capture_default_str();
     s->add_option("--linelist", star->lineList, "Use this line list instead of the embedded one")
         ->check(CLI::ExistingFile);
+    s->add_option("--atmosphere", star->atmosphere,
+                  "Use this model atmosphere (MARCS .mod or ATLAS9 file) instead of the interpolated ATLAS9 grid "
+                  "(without --observe; --teff/--logg/--feh still set the abundances and microturbulence)")
+        ->check(CLI::ExistingFile)
+        ->excludes(observe);
     s->add_option("-o,--output", star->out, "Output FITS file")->required();
     s->callback([star] { runStar(*star); });
 
@@ -464,6 +500,17 @@ void addSynthCommands(CLI::App& app, CliState& state)
         ->check(CLI::Range(100.0, 1e6));
     c->add_flag("--json", crlb->json, "Print {\"teff\": ..., \"logg\": ..., \"feh\": ...} only");
     c->callback([crlb] { runCrlb(*crlb); });
+
+    // teaching-grid
+    auto teaching = std::make_shared<TeachingGridOptions>();
+    auto* tg = synth->add_subcommand(
+        "teaching-grid",
+        "Precompute the spectra of the teaching mode's fast path (core/synth/TeachingGrid.h: 1,190 nodes, Teff\n"
+        "3800-7000 K step 200, log g 0.5-5 step 0.5, [Fe/H] -2.5..+0.5 step 0.5) into a cache file. Resumable.");
+    tg->add_option("-o,--output", teaching->out, "Cache file")->required();
+    tg->add_option("--threads", teaching->threads, "Worker threads (0 = all cores)")->capture_default_str();
+    tg->add_flag("--quiet", teaching->quiet, "No progress bar");
+    tg->callback([teaching] { runTeachingGrid(*teaching); });
 
     // lines
     auto lines = std::make_shared<LinesOptions>();

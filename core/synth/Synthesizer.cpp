@@ -365,7 +365,7 @@ void Synthesizer::synthesize(const StellarParameters& p, const ModelAtmosphere& 
 
     // Per species and layer: ln(n / U) and the squared Doppler velocity.
     const std::size_t ns = species_.size();
-    std::vector<double> logN(ns * nd), v2(ns * nd);
+    std::vector<double> logN(ns * nd), v2(ns * nd), halfLogV2(ns * nd);
     for (std::size_t s = 0; s < ns; ++s) {
         const Species& sp = species_[s];
         for (std::size_t d = 0; d < nd; ++d) {
@@ -379,6 +379,7 @@ void Synthesizer::synthesize(const StellarParameters& p, const ModelAtmosphere& 
                          st.partition[static_cast<std::size_t>(sp.z - 1)][static_cast<std::size_t>(sp.stage - 1)];
             logN[s * nd + d] = std::log(std::max(nOverU, 1e-300));
             v2[s * nd + d] = 2.0 * kBoltzmann * st.temperature / (sp.mass * kAmu) + xiCm2;
+            halfLogV2[s * nd + d] = 0.5 * std::log(v2[s * nd + d]);
         }
     }
     // Per layer: E theta factor (ln), damping factors.
@@ -404,8 +405,8 @@ void Synthesizer::synthesize(const StellarParameters& p, const ModelAtmosphere& 
             const double energy = 0.1 * e;
             double best = -1e300;
             for (std::size_t d = 0; d < nd; ++d)
-                best = std::max(best, logN[s * nd + d] - energy * energyFactor[d] - 0.5 * std::log(v2[s * nd + d]) -
-                                          minLogKappa[d]);
+                best = std::max(best,
+                                logN[s * nd + d] - energy * energyFactor[d] - halfLogV2[s * nd + d] - minLogKappa[d]);
             envelope[s * kEnergyNodes + static_cast<std::size_t>(e)] = best;
         }
 
@@ -439,7 +440,7 @@ void Synthesizer::synthesize(const StellarParameters& p, const ModelAtmosphere& 
             const double logStim = nodeLogStim[q] + w * (nodeLogStim[q + 1] - nodeLogStim[q]);
             const double vd2 = v2[s * nd + d];
             const double logEta = c.logStrength + logN[s * nd + d] - c.excitation * energyFactor[d] + logStim -
-                                  0.5 * std::log(vd2) - logKappa;
+                                  halfLogV2[s * nd + d] - logKappa;
             if (logEta < logEps) continue;
             double eta0 = std::exp(logEta);
             eta0 *= smoothstep(eta0 / eps - 1.0);
@@ -457,17 +458,28 @@ void Synthesizer::synthesize(const StellarParameters& p, const ModelAtmosphere& 
             const double invDoppler = 1.0 / doppler, invHalf = 1.0 / halfWidth;
             const std::size_t k0 = index.lower(c.center - halfWidth);
             const std::size_t k1 = index.lower(c.center + halfWidth);
+            // The inner 3/4 of the window as is, the outer quarter tapered smoothly to zero.
+            const std::size_t c0 = std::max(k0, index.lower(c.center - 0.75 * halfWidth));
+            const std::size_t c1 = std::clamp(index.lower(c.center + 0.75 * halfWidth), c0, k1);
             float* o = &ws.lineOpacity[d * n];
-            for (std::size_t k = k0; k < k1; ++k) {
-                const double dl = wl[k] - c.center;
-                const double x = std::fabs(dl) * invHalf;
-                double taper = 1.0;
-                if (x > 0.75) {
-                    const double t = (x - 0.75) * 4.0;
-                    taper = t >= 1.0 ? 0.0 : 1.0 - t * t * (3.0 - 2.0 * t);
+            const double* lam = wl.data();
+            auto tapered = [&](std::size_t from, std::size_t to) {
+                for (std::size_t k = from; k < to; ++k) {
+                    const double dl = lam[k] - c.center;
+                    const double t = std::min((std::fabs(dl) * invHalf - 0.75) * 4.0, 1.0);
+                    const double taper = 1.0 - t * t * (3.0 - 2.0 * t);
+                    o[k] += static_cast<float>(scale * taper * voigt(a, dl * invDoppler));
                 }
-                o[k] += static_cast<float>(scale * taper * voigt(a, dl * invDoppler));
+            };
+            tapered(k0, c0);
+            if (a < VoigtProfile::kSmallA) {
+                for (std::size_t k = c0; k < c1; ++k)
+                    o[k] += static_cast<float>(scale * voigt.small(a, (lam[k] - c.center) * invDoppler));
+            } else {
+                for (std::size_t k = c0; k < c1; ++k)
+                    o[k] += static_cast<float>(scale * voigt(a, (lam[k] - c.center) * invDoppler));
             }
+            tapered(c1, k1);
             any = true;
         }
         if (any) ++evaluated;

@@ -176,6 +176,10 @@ private slots:
                 QVERIFY2(std::fabs(fast(a, v) - exact) <= 2e-4 * peak,
                          qPrintable(QString("H(%1, %2): %3 vs %4").arg(a).arg(v).arg(fast(a, v)).arg(exact)));
             }
+        for (double a : {0.0, 1e-3, 0.01, 0.0299})
+            for (double v = 0; v < 30; v += 0.0371)
+                QVERIFY2(std::fabs(fast.small(a, v) - voigtH(a, v)) <= 2e-4 * voigtH(a, 0.0),
+                         qPrintable(QString("second-order H(%1, %2)").arg(a).arg(v)));
         // Normalization: integral of H dv = sqrt(pi).
         for (double a : {0.01, 0.1}) {
             double sum = 0;

@@ -547,12 +547,13 @@ for wl, name, ep, gf, iso in mol:
 write(os.path.join('lines', 'molecules.lines.gz'), '\n'.join(out) + '\n', True)
 print('molecular lines:', len(mol), collections.Counter(m[1] for m in mol))
 
-# Observed-physics extra lines: VALD Fe I / Fe II lines (mostly predicted, high-excitation, weak) that the curated
-# atomic list does not carry (no curated line of the species within 0.03 A and 0.05 eV). Only the "observed"
+# Observed-physics extra lines: weak VALD Fe I / Fe II lines (mostly predicted, high-excitation; solar strength index
+# below DROP_STRONG_U) that the curated atomic list does not carry (no curated line of the species within 0.03 A and
+# 0.05 eV). Only the "observed"
 # physics of the demo survey uses them (docs/synthesizer.md, the synthetic-to-observed gap).
 FI = Index([dict(wl=l['wl'], ep=l['ep'], code='%d.%d' % (l['z'], l['ion'] - 1)) for l in final])
-out = ['# REMAP Studio "observed physics" extra lines: VALD3 Fe I/Fe II lines in 4850-5850 A (air) that the curated',
-       '# atomic list lacks (Ryabchikova et al. 2015; Kurucz predicted levels). Columns as in atoms.lines.gz.',
+out = ['# REMAP Studio "observed physics" extra lines: weak VALD3 Fe I/Fe II lines in 4850-5850 A (air) that the',
+       '# curated atomic list lacks (Ryabchikova et al. 2015; Kurucz predicted levels). Columns as in atoms.lines.gz.',
        'medium: air']
 extra = 0
 for v in vald:
@@ -560,6 +561,8 @@ for v in vald:
     if ion > 2 or not (AIR_MIN <= v['wl'] <= AIR_MAX) or v['gf'] < -8:
         continue
     if FI.closest((z, ion), v['wl'], 0.03, v['ep']):
+        continue
+    if solar_strength(z, ion, v['ep'], v['gf'], v['wl']) > DROP_STRONG_U:  # weak lines only (a few % depth at most)
         continue
     tail = f" 0.000 0.000 {v['damp']:.3f}" if v['damp'] < 0 else ''
     out.append(f"Fe {ion} {v['wl']:.4f} {v['ep']:.4f} {v['gf']:.3f}{tail} #V")
