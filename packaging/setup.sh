@@ -7,9 +7,9 @@ packages=(
   build-essential cmake ninja-build pkg-config dpkg-dev
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libxkbcommon-dev libgl-dev
   libtorch-dev libgloo-dev
-  libcfitsio-dev libhdf5-dev libeigen3-dev
+  libcfitsio-dev libhdf5-dev libeigen3-dev zlib1g-dev
   nlohmann-json3-dev libcli11-dev
-  python3 python3-numpy python3-scipy python3-astropy python3-torch python3-h5py
+  python3 python3-numpy python3-scipy python3-astropy python3-torch python3-h5py python3-matplotlib
 )
 # Optional extras: a virtual X server for GUI screenshots (--with-x11).
 if [[ "${1:-}" == "--with-x11" ]]; then packages+=(xvfb xauth); fi

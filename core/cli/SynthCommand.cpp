@@ -476,9 +476,9 @@ void addSynthCommands(CLI::App& app, CliState& state)
     auto demoThreads = std::make_shared<int>(0);
     auto* d = synth->add_subcommand(
         "demo",
-        "Make the whole demo: the default FGK grid (Teff 3500-7000, log g 0-5.5, [Fe/H] -2..+0.5, 4800-5900 A)\n"
-        "in DIR/grid and the survey (300 dwarfs, 30 calibration stars, 732 giant candidates) in DIR/survey.\n"
-        "Takes about a minute on two cores and 1.3 GB of disk; resumable.");
+        "Make the whole demo: the default FGK grid (Teff 3800-7000, log g 0.5-5, [Fe/H] -2..+0.5, 4852-5850 A;\n"
+        "1,980 models) in DIR/grid and the survey (300 dwarfs, 30 calibration stars, 732 giant candidates) in\n"
+        "DIR/survey. About 40 minutes on two cores (docs/synthesizer.md), 1 GB of disk; resumable.");
     d->add_option("--out", demo->out, "Output folder")->required();
     d->add_option("--seed", demo->spec.seed, "Seed of the survey")->capture_default_str();
     d->add_option("--threads", *demoThreads, "Worker threads (0 = all cores)")->capture_default_str();

@@ -27,26 +27,6 @@ std::string fmt(const char* format, double v)
     return buf;
 }
 
-// Whitespace-separated numbers of one line.
-std::vector<double> numbers(std::string_view line)
-{
-    std::vector<double> out;
-    std::size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\r')) ++i;
-        const std::size_t start = i;
-        while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r') ++i;
-        if (i == start) break;
-        double v = 0;
-        const char* b = line.data() + start;
-        if (*b == '+') ++b;
-        const auto r = std::from_chars(b, line.data() + i, v);
-        if (r.ec != std::errc() || r.ptr != line.data() + i) return {};
-        out.push_back(v);
-    }
-    return out;
-}
-
 std::vector<std::string_view> splitLines(std::string_view text)
 {
     std::vector<std::string_view> lines;
@@ -59,23 +39,13 @@ std::vector<std::string_view> splitLines(std::string_view text)
     return lines;
 }
 
-// Value after `key` on a line ("GRAVITY 4.50000").
+// The first number after `key` on a line ("GRAVITY 4.50000").
 std::optional<double> valueAfter(std::string_view line, std::string_view key)
 {
     const auto at = line.find(key);
     if (at == std::string_view::npos) return std::nullopt;
-    const auto v = numbers(line.substr(at + key.size()).substr(0, 24));
-    if (v.empty()) {
-        // The number may be followed by text on the same line: take the first token only.
-        std::string_view rest = line.substr(at + key.size());
-        const auto first = rest.find_first_not_of(' ');
-        if (first == std::string_view::npos) return std::nullopt;
-        rest = rest.substr(first);
-        const auto end = rest.find(' ');
-        const auto one = numbers(rest.substr(0, end));
-        if (one.empty()) return std::nullopt;
-        return one.front();
-    }
+    const auto v = parseNumbers(line.substr(at + key.size()).substr(0, 24));
+    if (v.empty()) return std::nullopt;
     return v.front();
 }
 
@@ -206,7 +176,7 @@ std::vector<ModelAtmosphere> parseAtlas9Models(std::string_view text, const std:
                         source);
         double tau = 0, prevRhox = 0, prevKappa = 0;
         for (int k = 0; k < layers; ++k) {
-            const auto v = numbers(lines[j + 1 + static_cast<std::size_t>(k)]);
+            const auto v = parseNumbers(lines[j + 1 + static_cast<std::size_t>(k)]);
             if (v.size() < 7)
                 throw Error("ATLAS9 model " + fmt("%.0f", m.teff) + "/" + fmt("%.2f", m.logg) + ": malformed layer " +
                                 std::to_string(k + 1),
@@ -247,7 +217,7 @@ ModelAtmosphere parseMarcsModel(std::string_view text, const std::string& source
     m.source = source;
     std::size_t i = 0;
     for (; i < lines.size(); ++i) {
-        const auto v = numbers(lines[i].substr(0, std::min<std::size_t>(lines[i].size(), 12)));
+        const auto v = parseNumbers(lines[i].substr(0, std::min<std::size_t>(lines[i].size(), 12)));
         if (lines[i].find("Teff [K]") != std::string_view::npos && !v.empty()) m.teff = v[0];
         if (lines[i].find("Surface gravity") != std::string_view::npos && !v.empty()) m.logg = std::log10(v[0]);
         if (lines[i].find("Microturbulence") != std::string_view::npos && !v.empty()) m.microturbulence = v[0];
@@ -257,7 +227,7 @@ ModelAtmosphere parseMarcsModel(std::string_view text, const std::string& source
     if (i >= lines.size() || m.teff <= 0) throw Error("not a MARCS model (no Teff or structure table)", source);
     std::vector<double> pe;
     for (++i; i < lines.size(); ++i) {
-        const auto v = numbers(lines[i]);
+        const auto v = parseNumbers(lines[i]);
         if (v.size() < 9) break;
         m.logTauRoss.push_back(v[1]);
         m.temperature.push_back(v[4]);
@@ -268,7 +238,7 @@ ModelAtmosphere parseMarcsModel(std::string_view text, const std::string& source
     for (; i < lines.size(); ++i)
         if (lines[i].find("KappaRoss") != std::string_view::npos) break;
     for (++i; i < lines.size() && m.kappaRoss.size() < m.logTauRoss.size(); ++i) {
-        const auto v = numbers(lines[i]);
+        const auto v = parseNumbers(lines[i]);
         if (v.size() < 8) break;
         m.kappaRoss.push_back(v[2]);
     }
@@ -280,11 +250,7 @@ ModelAtmosphere parseMarcsModel(std::string_view text, const std::string& source
 
 ModelAtmosphere readModelAtmosphere(const std::string& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error("cannot open the model atmosphere", path);
-    std::ostringstream s;
-    s << in.rdbuf();
-    const std::string text = s.str();
+    const std::string text = readFileText(path, "model atmosphere");
     if (text.rfind("TEFF", 0) == 0) return parseAtlas9Models(text, path).front();
     return parseMarcsModel(text, path);
 }

@@ -22,27 +22,6 @@ constexpr double kRydberg = 13.605693;           // eV
 constexpr double kThomson = 6.6524587e-25;       // cm^2
 constexpr double kMb = 1e-18;                    // cm^2
 
-std::vector<double> numbersOf(std::string_view line)
-{
-    std::vector<double> out;
-    std::size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == ',' || line[i] == '\r')) ++i;
-        const std::size_t b = i;
-        while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != ',' && line[i] != '\r') ++i;
-        if (i == b) break;
-        std::string word(line.substr(b, i - b));
-        // Stancil's table writes 7.34e-5 as "7.34-5".
-        const auto minus = word.find('-', 1);
-        if (minus != std::string::npos && word[minus - 1] != 'e' && word[minus - 1] != 'E') word.insert(minus, "e");
-        double v = 0;
-        const char* p = word.c_str();
-        if (*p == '+') ++p;
-        if (std::from_chars(p, word.c_str() + word.size(), v).ec == std::errc()) out.push_back(v);
-    }
-    return out;
-}
-
 template <class F>
 void forEachLine(std::string_view text, F f)
 {
@@ -80,7 +59,7 @@ ContinuumOpacity::ContinuumOpacity()
 {
     forEachLine(physicsFile("continuum/hminus_bf_mclaughlin2017.dat"), [&](std::string_view l) {
         if (l.empty() || l[0] == '#') return;
-        const auto v = numbersOf(l);
+        const auto v = parseNumbers(l);
         if (v.size() == 2) {
             hmEnergy_.push_back(v[0]);
             hmSigma_.push_back(v[1]);
@@ -91,10 +70,10 @@ ContinuumOpacity::ContinuumOpacity()
         forEachLine(text, [&](std::string_view l) {
             if (l.empty() || l[0] == '#') return;
             if (l[0] == ',' || l.rfind("theta", 0) == 0) {
-                thetas = numbersOf(l.substr(l[0] == ',' ? 0 : 5));
+                thetas = parseNumbers(l.substr(l[0] == ',' ? 0 : 5));
                 return;
             }
-            const auto v = numbersOf(l);
+            const auto v = parseNumbers(l);
             if (v.size() == thetas.size() + 1) {
                 lambdas.push_back(v[0]);
                 values.insert(values.end(), v.begin() + 1, v.end());
@@ -106,10 +85,10 @@ ContinuumOpacity::ContinuumOpacity()
     forEachLine(physicsFile("continuum/h2plus_bf_stancil1994.dat"), [&](std::string_view l) {
         if (l.empty() || l[0] == '#') return;
         if (l.rfind("(nxn)", 0) == 0) {
-            h2pTemperature_ = numbersOf(l.substr(5));
+            h2pTemperature_ = parseNumbers(l.substr(5), true);
             return;
         }
-        const auto v = numbersOf(l);
+        const auto v = parseNumbers(l, true);
         if (!h2pTemperature_.empty() && v.size() == h2pTemperature_.size() + 1) {
             h2pLambda_.push_back(10.0 * v[0]);  // nm -> A
             h2pValue_.insert(h2pValue_.end(), v.begin() + 1, v.end());
@@ -122,7 +101,7 @@ ContinuumOpacity::ContinuumOpacity()
         forEachLine(text, [&](std::string_view l) {
             if (l.find("Uncertainties") != std::string_view::npos) uncertainties = true;
             if (l.empty() || l[0] == '#' || uncertainties) return;
-            auto v = numbersOf(l.substr(0, l.find('#')));
+            auto v = parseNumbers(l.substr(0, l.find('#')));
             if (header.size() < 6 && !v.empty()) {
                 header.insert(header.end(), v.begin(), v.end());
                 return;
@@ -143,7 +122,7 @@ ContinuumOpacity::ContinuumOpacity()
         bool first = true;
         forEachLine(physicsFile("continuum/hI_bf_nahar2021_nodes.dat"), [&](std::string_view l) {
             if (l.empty() || l[0] == '#') return;
-            const auto v = numbersOf(l);
+            const auto v = parseNumbers(l);
             if (first) {
                 nodes_ = v;
                 first = false;
@@ -158,10 +137,12 @@ ContinuumOpacity::ContinuumOpacity()
         forEachLine(physicsFile("continuum/metal_bf_topbase_nodes.dat.gz"), [&](std::string_view l) {
             if (l.empty() || l[0] == '#') return;
             if (l.rfind("element", 0) == 0) {
-                metals_.push_back({static_cast<int>(numbersOf(l.substr(7))[0]), {}});
+                const auto v = parseNumbers(l.substr(7));
+                if (v.empty()) throw Error("malformed TOPbase node table header");
+                metals_.push_back({static_cast<int>(v[0]), {}});
                 return;
             }
-            const auto v = numbersOf(l);
+            const auto v = parseNumbers(l);
             if (first) {
                 if (v != nodes_) throw Error("the metal and H I bound-free tables use different nodes");
                 first = false;
@@ -199,17 +180,18 @@ double ContinuumOpacity::freeFreeGaunt(double logGamma2, double logU) const
            fx * fy * at(i + 1, j + 1);
 }
 
-double ContinuumOpacity::tableAt(const std::vector<double>& lambdas, const std::vector<double>& thetas,
-                                 const std::vector<double>& values, double lambda, double theta)
+double ContinuumOpacity::tableAt(const std::vector<double>& rows, const std::vector<double>& columns,
+                                 const std::vector<double>& values, double row, double column, bool extrapolate)
 {
-    // Linear in theta (extrapolated above 10,080 K, theta < 0.5, where these sources are minor) and in lambda.
-    const auto [i, wl] = bracket(lambdas, lambda, true);
-    const auto [j, wt] = bracket(thetas, theta, true);
-    const std::size_t n = thetas.size();
+    // Bilinear; the ff tables are extrapolated linearly in theta above 10,080 K (theta < 0.5), where these
+    // sources are minor.
+    const auto [i, wr] = bracket(rows, row, extrapolate);
+    const auto [j, wc] = bracket(columns, column, extrapolate);
+    const std::size_t n = columns.size();
     auto v = [&](std::size_t a, std::size_t b) { return values[a * n + b]; };
-    const double lo = v(i, j) + wt * (v(i, j + 1) - v(i, j));
-    const double hi = v(i + 1, j) + wt * (v(i + 1, j + 1) - v(i + 1, j));
-    return std::max(0.0, lo + wl * (hi - lo));
+    const double lo = v(i, j) + wc * (v(i, j + 1) - v(i, j));
+    const double hi = v(i + 1, j) + wc * (v(i + 1, j + 1) - v(i + 1, j));
+    return std::max(0.0, lo + wr * (hi - lo));
 }
 
 ContinuumParts ContinuumOpacity::parts(double lambda, const EosState& s) const
@@ -226,8 +208,8 @@ ContinuumParts ContinuumOpacity::parts(double lambda, const EosState& s) const
     const double e = kEvAngstrom / lambda;
 
     p.hMinusBf = hMinusCrossSection(lambda) * s.hMinus * stimulated;
-    p.hMinusFf = 1e-26 * tableAt(ffLambda_, ffTheta_, ffValue_, lambda, theta) * pe * nHI;
-    p.heMinusFf = 1e-26 * tableAt(heLambda_, heTheta_, heValue_, lambda, theta) * pe * nHeI;
+    p.hMinusFf = 1e-26 * tableAt(ffLambda_, ffTheta_, ffValue_, lambda, theta, true) * pe * nHI;
+    p.heMinusFf = 1e-26 * tableAt(heLambda_, heTheta_, heValue_, lambda, theta, true) * pe * nHeI;
 
     // H I bound-free: tabulated levels n = 3..8, hydrogenic (Kramers, g = 1) n = 9..40. Levels 1 and 2 have
     // their edges at 912 and 3646 A.
@@ -249,15 +231,7 @@ ContinuumParts ContinuumOpacity::parts(double lambda, const EosState& s) const
     const double gaunt = freeFreeGaunt(std::log10(kRydberg / kTeV), std::log10(x));
     p.hydrogenFf = 3.6919e8 * gaunt * s.electrons * nHII * stimulated / (nu * nu * nu * std::sqrt(t));
 
-    {
-        const auto [i, wl] = bracket(h2pLambda_, lambda, false);
-        const auto [j, wt] = bracket(h2pTemperature_, t, false);
-        const std::size_t n = h2pTemperature_.size();
-        auto v = [&](std::size_t a, std::size_t b) { return h2pValue_[a * n + b]; };
-        const double lo = v(i, j) + wt * (v(i, j + 1) - v(i, j));
-        const double hi = v(i + 1, j) + wt * (v(i + 1, j + 1) - v(i + 1, j));
-        p.h2PlusBf = (lo + wl * (hi - lo)) * kMb * s.h2Plus * stimulated;
-    }
+    p.h2PlusBf = tableAt(h2pLambda_, h2pTemperature_, h2pValue_, lambda, t, false) * kMb * s.h2Plus * stimulated;
 
     double metal = 0;
     for (const auto& m : metals_) {

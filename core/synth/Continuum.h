@@ -38,9 +38,9 @@ private:
     ContinuumOpacity();
     double hMinusCrossSection(double lambda) const;  // cm^2
     double freeFreeGaunt(double logGamma2, double logU) const;
-    // H- ff (Bell & Berrington) and He- ff (John) in 1e-26 cm^4/dyn, bilinear in (lambda, theta).
-    static double tableAt(const std::vector<double>& lambdas, const std::vector<double>& thetas,
-                          const std::vector<double>& values, double lambda, double theta);
+    // A table values[row][column] bilinear in (row, column), clamped at the edges or extrapolated linearly.
+    static double tableAt(const std::vector<double>& rows, const std::vector<double>& columns,
+                          const std::vector<double>& values, double row, double column, bool extrapolate);
 
     std::vector<double> hmEnergy_, hmSigma_;                     // eV, Mb
     std::vector<double> ffLambda_, ffTheta_, ffValue_;           // H- ff

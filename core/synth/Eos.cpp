@@ -29,23 +29,6 @@ const char* const kMolecules[] = {"H2", "CH",  "NH",  "OH",  "C2",  "CN",  "CO",
                                   "VO", "ZrO", "MgO", "AlO", "CaO", "SiC", "SiN"};
 constexpr int kNetwork[] = {1, 6, 7, 8, 12, 13, 14, 20, 22, 23, 26, 40};
 
-std::vector<double> parseNumbers(std::string_view s)
-{
-    std::vector<double> out;
-    std::size_t i = 0;
-    while (i < s.size()) {
-        while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')) ++i;
-        const std::size_t b = i;
-        while (i < s.size() && s[i] != ' ' && s[i] != '\t' && s[i] != '\r') ++i;
-        if (i == b) break;
-        double v = 0;
-        const char* p = s.data() + b;
-        if (*p == '+') ++p;
-        if (std::from_chars(p, s.data() + i, v).ec == std::errc()) out.push_back(v);
-    }
-    return out;
-}
-
 // Rows of a B&C table: name -> values at the temperature nodes; the node temperatures go to `temps`.
 std::map<std::string, std::vector<double>, std::less<>> readTable(std::string_view text, std::vector<double>& temps,
                                                                   const std::string& what)

@@ -10,22 +10,6 @@
 namespace remap::synth {
 namespace {
 
-std::vector<double> values(std::string_view line)
-{
-    std::vector<double> out;
-    std::size_t i = 0;
-    while (i < line.size()) {
-        while (i < line.size() && line[i] == ' ') ++i;
-        const std::size_t b = i;
-        while (i < line.size() && line[i] != ' ' && line[i] != '\r') ++i;
-        if (i == b) break;
-        double v = 0;
-        if (std::from_chars(line.data() + b, line.data() + i, v).ec == std::errc()) out.push_back(v);
-        ++i;
-    }
-    return out;
-}
-
 constexpr double kC = 2.99792458e10;
 constexpr double kBoltzmann = 1.380649e-16;
 constexpr double kHydrogenMass = 1.6735575e-24;
@@ -43,18 +27,23 @@ HydrogenBeta::HydrogenBeta()
         pos = eol + 1;
         if (line.empty()) continue;
         if (line[0] == '#') {
-            if (const auto g = line.find("log_gf"); g != std::string_view::npos) logGf_ = values(line.substr(g + 6))[0];
-            if (const auto l = line.find("A) "); l != std::string_view::npos) lambda0_ = values(line.substr(l + 3))[0];
+            auto first = [](std::string_view rest) {
+                const auto v = parseNumbers(rest.substr(0, rest.find(';')));
+                if (v.empty()) throw Error("malformed H beta table header", "physics data hbeta_stehle1999");
+                return v.front();
+            };
+            if (const auto g = line.find("log_gf"); g != std::string_view::npos) logGf_ = first(line.substr(g + 6));
+            if (const auto l = line.find("A) "); l != std::string_view::npos) lambda0_ = first(line.substr(l + 3));
             continue;
         }
         if (line.rfind("x ", 0) == 0)
-            x = values(line.substr(2));
+            x = parseNumbers(line.substr(2));
         else if (line.rfind("ne ", 0) == 0)
-            ne = values(line.substr(3));
+            ne = parseNumbers(line.substr(3));
         else if (line.rfind("T ", 0) == 0)
-            t = values(line.substr(2));
+            t = parseNumbers(line.substr(2));
         else {
-            const auto v = values(line);
+            const auto v = parseNumbers(line);
             if (v.size() != x.size() + 2) throw Error("malformed H beta profile row", "physics data hbeta_stehle1999");
             profile_.insert(profile_.end(), v.begin() + 2, v.end());
         }

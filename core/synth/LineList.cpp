@@ -183,12 +183,7 @@ LineList parseLineList(std::string_view text, const std::string& sourceName)
 
 LineList readLineList(const std::string& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error("cannot open the line list", path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw Error("cannot read the line list", path);
-    std::string content = text.str();
+    std::string content = readFileText(path, "line list");
     if (content.size() >= 2 && static_cast<unsigned char>(content[0]) == 0x1f &&
         static_cast<unsigned char>(content[1]) == 0x8b)
         content = gunzip(content, path);

@@ -4,6 +4,7 @@
 
 #include <zlib.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -51,6 +52,41 @@ std::string gunzip(std::string_view compressed, const std::string& what)
     return out;
 }
 
+std::vector<double> parseNumbers(std::string_view line, bool fortranExponents)
+{
+    std::vector<double> out;
+    auto separator = [](char c) { return c == ' ' || c == '\t' || c == ',' || c == ';' || c == '\r'; };
+    std::size_t i = 0;
+    std::string word;
+    while (i < line.size()) {
+        while (i < line.size() && separator(line[i])) ++i;
+        const std::size_t start = i;
+        while (i < line.size() && !separator(line[i])) ++i;
+        if (i == start) break;
+        word.assign(line.substr(start, i - start));
+        if (fortranExponents) {
+            const auto minus = word.find('-', 1);
+            if (minus != std::string::npos && word[minus - 1] != 'e' && word[minus - 1] != 'E') word.insert(minus, "e");
+        }
+        const char* b = word.c_str();
+        if (*b == '+') ++b;
+        double v = 0;
+        const auto r = std::from_chars(b, word.c_str() + word.size(), v);
+        if (r.ec == std::errc() && r.ptr == word.c_str() + word.size()) out.push_back(v);
+    }
+    return out;
+}
+
+std::string readFileText(const std::string& path, const std::string& what)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error("cannot open the " + what, path);
+    std::ostringstream s;
+    s << in.rdbuf();
+    if (in.bad()) throw Error("cannot read the " + what, path);
+    return s.str();
+}
+
 namespace {
 
 bool endsWith(std::string_view s, std::string_view suffix)
@@ -60,12 +96,7 @@ bool endsWith(std::string_view s, std::string_view suffix)
 
 std::string readOverride(const std::string& dir, std::string_view name)
 {
-    const std::string path = dir + "/" + std::string(name);
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error("cannot read the physics data file (REMAP_PHYSICS_DIR is set)", path);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
+    return readFileText(dir + "/" + std::string(name), "physics data file (REMAP_PHYSICS_DIR is set)");
 }
 
 }  // namespace

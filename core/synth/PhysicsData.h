@@ -22,4 +22,11 @@ std::vector<std::string> physicsFileNames();
 // Inflates a gzip stream (throws remap::Error naming `what` when it is not valid gzip).
 std::string gunzip(std::string_view compressed, const std::string& what);
 
+// The numbers of one line of a data table, separated by blanks, tabs, commas or semicolons; words that are not numbers
+// are skipped. With fortranExponents "7.34-5" (an exponent without the E) reads as 7.34e-5.
+std::vector<double> parseNumbers(std::string_view line, bool fortranExponents = false);
+
+// The whole content of a file; throws remap::Error ("cannot read the <what>") naming the path.
+std::string readFileText(const std::string& path, const std::string& what);
+
 }  // namespace remap::synth

@@ -92,17 +92,7 @@ public:
             const double dr = 0.5 + a * a - x * x, di = 2.0 * x * a;
             return 0.5641895835 * a * (0.5 + a * a + x * x) / (dr * dr + di * di);
         }
-        const double u = x * kPerUnit;
-        const int i = static_cast<int>(u);
-        const double f = u - i;
-        const double* r0 = &table_[static_cast<std::size_t>(i) * 5];
-        const double* r1 = r0 + 5;
-        const double h0 = r0[0] + f * (r1[0] - r0[0]);
-        const double h1 = r0[1] + f * (r1[1] - r0[1]);
-        const double h2 = r0[2] + f * (r1[2] - r0[2]);
-        const double h3 = r0[3] + f * (r1[3] - r0[3]);
-        const double h4 = r0[4] + f * (r1[4] - r0[4]);
-        return h0 + a * (h1 + a * (h2 + a * (h3 + a * h4)));
+        return series<4>(a, x);
     }
 
     // The same for a < kSmallA, to second order in a (error below 4e-5 of the peak).
@@ -111,19 +101,24 @@ public:
     {
         const double x = std::fabs(v);
         if (x >= kVMax) return 0.5641895835 * a / (x * x);
+        return series<2>(a, x);
+    }
+
+private:
+    VoigtProfile();
+    // sum_k a^k H_k(x), k = 0..Order, the H_k interpolated linearly in the table (x < kVMax).
+    template <int Order>
+    double series(double a, double x) const
+    {
         const double u = x * kPerUnit;
         const int i = static_cast<int>(u);
         const double f = u - i;
         const double* r0 = &table_[static_cast<std::size_t>(i) * 5];
         const double* r1 = r0 + 5;
-        const double h0 = r0[0] + f * (r1[0] - r0[0]);
-        const double h1 = r0[1] + f * (r1[1] - r0[1]);
-        const double h2 = r0[2] + f * (r1[2] - r0[2]);
-        return h0 + a * (h1 + a * h2);
+        double sum = r0[Order] + f * (r1[Order] - r0[Order]);
+        for (int k = Order - 1; k >= 0; --k) sum = r0[k] + f * (r1[k] - r0[k]) + a * sum;
+        return sum;
     }
-
-private:
-    VoigtProfile();
     std::vector<double> table_;  // per v node: H0..H4
 };
 

@@ -16,18 +16,21 @@ using namespace remap::synth;
 
 namespace {
 
+// A 3 x 2 x 2 lattice around the Sun over the Mg b region.
 TeachingGridSpec smallSpec()
 {
-    TeachingGridSpec spec;
-    spec.teffMin = 5400;
-    spec.teffMax = 5800;
-    spec.loggMin = 4.0;
-    spec.loggMax = 4.5;
-    spec.fehMin = -0.5;
-    spec.fehMax = 0.0;
-    spec.windowMin = 5160.0;
-    spec.windowMax = 5220.0;
-    return spec;
+    return TeachingGridSpec{.teffMin = 5400,
+                            .teffMax = 5800,
+                            .teffStep = 200,
+                            .loggMin = 4.0,
+                            .loggMax = 4.5,
+                            .loggStep = 0.5,
+                            .fehMin = -0.5,
+                            .fehMax = 0.0,
+                            .fehStep = 0.5,
+                            .step = 0.02,
+                            .windowMin = 5160.0,
+                            .windowMax = 5220.0};
 }
 
 }  // namespace

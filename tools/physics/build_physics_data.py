@@ -255,7 +255,8 @@ write(os.path.join('continuum', 'hbeta_stehle1999.dat.gz'), '\n'.join(lines) + '
 #      that was checked against the Sun confirms it: e.g. the Si I 5.6 eV lines at 5258.84 and 5488.98 A);
 #   4. damping: ABO (Barklem et al. 2000, MOOG's Barklem.dat) > GALAH DR3 (ABO or log gamma6) > VALD log
 #      gamma6 > Unsold (computed by the synthesizer); radiative: Barklem.dat > GALAH > classical; Stark: GALAH
-#      > the synthesizer's approximation.
+#      > the synthesizer's approximation;
+#   5. (below) solar astrophysical log gf of unblended lines where no laboratory value exists.
 SYM = {z: ionization[z][0] for z in ionization}
 SYMZ = {v: k for k, v in SYM.items()}
 
@@ -442,6 +443,34 @@ for k in kirby:
     final.append(dict(z=z, ion=ion, wl=k['wl'], ep=k['ep'], gf=gf, src=s, span=(k['wl'], k['wl'])))
     stats['Kirby only'] += 1
 print('line choices:', dict(stats))
+
+# 5. Solar astrophysical log gf of the FASMA line lists (Sousa et al. 2008, Fe; Tsantaki et al. 2013, Fe;
+#    Neves et al. 2009, other elements), derived from the solar EWs of unblended lines with MOOG and a Kurucz
+#    solar model, replace the Kirby/Kurucz value of the same line where no laboratory value exists (species
+#    without strong hyperfine structure only: their single-line fits do not carry over to our hfs components).
+#    Their abundance scale is put on ours (Asplund 2009): A(Fe) 7.47 for the Fe lists, Anders & Grevesse (1989)
+#    for Neves et al.
+AG89 = {11: 6.33, 12: 7.58, 13: 6.47, 14: 7.55, 20: 6.36, 22: 4.99, 24: 5.67, 28: 6.25, 26: 7.47}
+FINAL = Index(final, key=lambda r: (r['z'], r['ion']))
+solar_lines = 0
+for name in ('FASMA_Sousa2007_opt_kurucz.lst', 'FASMA_Tsantaki2013_cool_opt.lst', 'FASMA_Neves2009_opt_kurucz.lst'):
+    with open(os.path.join(LL, 'solar_ew', name)) as f:
+        for line in f.readlines()[2:]:
+            p = line.split()
+            if len(p) < 6:
+                continue
+            wl, num, ep, gf = float(p[0]), p[1], float(p[2]), float(p[3])
+            z, ion, _ = parse_species(num if '.' in num else num + '.0')
+            if not (AIR_MIN <= wl <= AIR_MAX) or z not in AG89:
+                continue
+            near = FINAL.near((z, ion), wl - 0.02, wl + 0.02, ep, 0.06)
+            if len(near) != 1 or near[0]['src'].startswith('L:'):
+                continue
+            near[0]['gf'] = gf + (7.47 if name != 'FASMA_Neves2009_opt_kurucz.lst' else AG89[z]) - solar[z] \
+                if z == 26 else gf + AG89[z] - solar[z]
+            near[0]['src'] = 'S'
+            solar_lines += 1
+print('solar astrophysical log gf (FASMA lists):', solar_lines)
 
 
 def abo_log_gamma(packed, z):
