@@ -10,7 +10,7 @@ packages=(
   libcfitsio-dev zlib1g-dev libhdf5-dev libeigen3-dev libexpat1-dev
   nlohmann-json3-dev libcli11-dev
   python3 python3-numpy python3-scipy python3-astropy python3-specutils python3-torch python3-h5py
-  python3-dev python3-pybind11 python3-pytest
+  python3-matplotlib python3-dev python3-pybind11 python3-pytest
 )
 # Optional extras: a virtual X server for GUI screenshots (--with-x11).
 if [[ "${1:-}" == "--with-x11" ]]; then packages+=(xvfb xauth); fi

@@ -4,12 +4,14 @@
 #include "base/AtomicFile.h"
 #include "base/Error.h"
 #include "io/RemapSpectrumWriter.h"
+#include "synth/Atmosphere.h"
 #include "synth/InformationContent.h"
 #include "synth/LineList.h"
 #include "synth/Observe.h"
 #include "synth/PhoenixGrid.h"
 #include "synth/Survey.h"
 #include "synth/Synthesizer.h"
+#include "synth/TeachingGrid.h"
 
 #include <CLI/CLI.hpp>
 
@@ -97,12 +99,13 @@ LineList loadLineList(const std::string& path)
 }
 
 const char* kParameterHelp =
-    "Valid ranges: Teff 3000-8000 K, log g -0.5..6, [Fe/H] -4..+1 (outside them the command refuses).";
+    "Valid ranges: Teff 3800-8000 K, log g 0.5 (1.0 above 7500 K)..5, [Fe/H] -2.5..+0.5 (the ATLAS9 grid; outside "
+    "them the command refuses).";
 
 // ---------------------------------------------------------------------------------------------
 struct GridOptions {
     std::string out;
-    std::string teff = "3500:7000", logg = "0:5.5", feh = "-2:0.5", window = "4800:5900";
+    std::string teff = "3800:7000", logg = "0.5:5", feh = "-2:0.5", window = "4852:5850";
     double step = kHighResStep;
     bool alpha = false;
     int threads = 0;
@@ -141,30 +144,47 @@ void runGrid(const GridOptions& o)
 // ---------------------------------------------------------------------------------------------
 struct StarOptions {
     StellarParameters params;
-    std::optional<double> alpha, vmicro;
+    std::optional<double> alpha;
+    std::string vmicro;  // km/s or a law name (ges, apogee)
     double snr = 100, rv = 0;
     bool observe = false, observedPhysics = false;
     std::uint64_t seed = 1;
-    std::string window = "4800:5900";
+    std::string window = "4852:5850";
     double resolution = 11000;
     std::string lineList;
+    std::string atmosphere;  // a model atmosphere file instead of the interpolated ATLAS9 grid
     std::string out;
 };
 
 void runStar(StarOptions o)
 {
     o.params.alpha = o.alpha;
-    o.params.microturbulence = o.vmicro;
+    std::optional<MicroturbulenceLaw> law;
+    if (!o.vmicro.empty()) {
+        law = microturbulenceLawByName(o.vmicro);
+        if (!law) {
+            try {
+                std::size_t used = 0;
+                o.params.microturbulence = std::stod(o.vmicro, &used);
+                if (used != o.vmicro.size()) throw std::invalid_argument(o.vmicro);
+            } catch (const std::exception&) {
+                throw UsageError("--vmicro expects km/s or a law (ges, apogee), not '" + o.vmicro + "'");
+            }
+        }
+    }
     checkParameters(o.params);
     checkSnr(o.snr);
     if (std::fabs(o.rv) >= 3000) throw UsageError("--rv must lie within -3000..3000 km/s");
     const Range w = parseRange(o.window, "--window");
     if (!(w.hi > w.lo)) throw UsageError("--window " + o.window + " is empty: MAX must exceed MIN");
-    if (w.lo < 2000 || w.hi > 100000) throw UsageError("--window must lie within 2000-100000 A");
+    if (w.lo < kSynthesisMin || w.hi > kSynthesisMax)
+        throw UsageError("--window must lie within " + fmt("%.0f", kSynthesisMin) + ":" + fmt("%.0f", kSynthesisMax) +
+                         " A (vacuum), where the line data are");
     const auto start = std::chrono::steady_clock::now();
     const LineList lines = loadLineList(o.lineList);
-    const Synthesizer synthesizer =
-        o.observedPhysics ? makeObservedSynthesizer(ObservedPhysics{}, lines) : Synthesizer(lines);
+    PhysicsOptions options = o.observedPhysics ? observedPhysicsOptions(ObservedPhysics{}) : PhysicsOptions{};
+    if (law) options.microturbulenceLaw = *law;
+    const Synthesizer synthesizer(o.observedPhysics ? observedLineList(lines, ObservedPhysics{}) : lines, options);
     if (o.observe) {
         InstrumentModel instrument;
         instrument.resolvingPower = o.resolution;
@@ -187,7 +207,10 @@ void runStar(StarOptions o)
     const auto grid = logWavelengthGrid(w.lo, w.hi, 2e-6);
     SynthesisResult result;
     SynthesisWorkspace ws;
-    synthesizer.synthesize(o.params, grid, result, ws);
+    if (o.atmosphere.empty())
+        synthesizer.synthesize(o.params, grid, result, ws);
+    else
+        synthesizer.synthesize(o.params, readModelAtmosphere(o.atmosphere), grid, result, ws);
     Spectrum s;
     s.wavelength = grid;
     s.flux = result.flux;
@@ -279,25 +302,48 @@ void runCrlb(CrlbOptions o)
 }
 
 // ---------------------------------------------------------------------------------------------
+struct TeachingGridOptions {
+    std::string out;
+    int threads = 0;
+    bool quiet = false;
+};
+
+void runTeachingGrid(const TeachingGridOptions& o)
+{
+    const Synthesizer synthesizer;
+    TeachingGrid grid(synthesizer);
+    const bool resumed = grid.load(o.out);
+    ConsoleProgress progress("synth teaching-grid", !o.quiet);
+    try {
+        grid.precomputeAll(progress, o.threads);
+    } catch (const Cancelled&) {
+        grid.save(o.out);  // keep what is done: a later run resumes
+        throw;
+    }
+    progress.finish();
+    grid.save(o.out);
+    std::printf("teaching grid: %zu node spectra (%zu pixels each%s) in %s\n", grid.cachedNodes(),
+                grid.wavelengths().size(), resumed ? ", resumed" : "", o.out.c_str());
+}
+
+// ---------------------------------------------------------------------------------------------
 struct LinesOptions {
-    std::string population = "default";
+    std::string population = "default";  // default (atoms + molecules), atoms, molecules, extra
     std::string out;
 };
 
 void runLines(const LinesOptions& o)
 {
     std::string text;
-    if (o.population == "strong")
-        text = std::string(embeddedLineListText(EmbeddedList::Strong));
-    else if (o.population == "weak")
-        text = generateLinePopulationText(
-            gridWeakLineRule(), "REMAP Studio line list: the seeded weak-line population of the grid physics.");
+    if (o.population == "atoms")
+        text = std::string(embeddedLineListText(EmbeddedList::Atoms));
+    else if (o.population == "molecules")
+        text = std::string(embeddedLineListText(EmbeddedList::Molecules));
     else if (o.population == "extra")
-        text = generateLinePopulationText(observedExtraLineRule(),
-                                          "REMAP Studio line list: extra lines known only to the \"observed\" physics "
-                                          "(the synthetic-to-observed gap).");
+        text = std::string(embeddedLineListText(EmbeddedList::ObservedExtra));
     else
-        text = formatLineList(defaultLineList(), "REMAP Studio default line list (strong + weak), air wavelengths.");
+        text = std::string(embeddedLineListText(EmbeddedList::Atoms)) +
+               std::string(embeddedLineListText(EmbeddedList::Molecules));
     if (o.out.empty()) {
         std::fputs(text.c_str(), stdout);
         return;
@@ -328,8 +374,9 @@ void addSynthCommands(CLI::App& app, CliState& state)
     (void)state;
     auto* synth = app.add_subcommand(
         "synth",
-        "The embedded stellar spectrum synthesizer (Saha-Boltzmann, H- opacity, Voigt profiles, curve of growth):\n"
-        "PHOENIX-format grids, single stars, a demo MARVELS-like survey and Cramer-Rao bounds.\n"
+        "The embedded 1-D LTE synthesizer (ATLAS9 atmospheres, Saha + molecular equilibrium, H-/H/metal continuum,\n"
+        "~26,000 atomic and ~200,000 molecular lines, Voigt profiles, H beta Stark wings, flux by exponential\n"
+        "integrals): PHOENIX-format grids, single stars, a demo MARVELS-like survey and Cramer-Rao bounds.\n"
         "Physics, line lists and the synthetic-to-observed gap: docs/synthesizer.md.");
     synth->require_subcommand(1);
 
@@ -366,7 +413,8 @@ void addSynthCommands(CLI::App& app, CliState& state)
         "noise, cosmic rays, dead pixels) in the remap-1d layout with the labels as reference labels.\n" +
             std::string(kParameterHelp));
     addParameterOptions(s, star->params, star->alpha);
-    s->add_option("--vmicro", star->vmicro, "Microturbulence in km/s (default: the physics' law)");
+    s->add_option("--vmicro", star->vmicro,
+                  "Microturbulence: km/s, or a law: 'ges' (Gaia-ESO, the default) or 'apogee' (APOGEE DR12)");
     s->add_option("--vsini", star->params.vsini, "Projected rotation in km/s")->capture_default_str();
     s->add_option("--vmacro", star->params.macroturbulence, "Gaussian macroturbulence in km/s")->capture_default_str();
     auto* observe =
@@ -383,11 +431,17 @@ void addSynthCommands(CLI::App& app, CliState& state)
         ->needs(observe)
         ->check(CLI::Range(100.0, 1e6));
     s->add_flag("--observed-physics", star->observedPhysics,
-                "Use the 'observed' physics (perturbed log gf, extra lines, Teff/log g microturbulence law)");
+                "Use the 'observed' physics (perturbed log gf and damping, extra weak lines, APOGEE "
+                "microturbulence, continuum offset)");
     s->add_option("--window", star->window, "Vacuum window MIN:MAX in Angstrom (without --observe)")
         ->capture_default_str();
     s->add_option("--linelist", star->lineList, "Use this line list instead of the embedded one")
         ->check(CLI::ExistingFile);
+    s->add_option("--atmosphere", star->atmosphere,
+                  "Use this model atmosphere (MARCS .mod or ATLAS9 file) instead of the interpolated ATLAS9 grid "
+                  "(without --observe; --teff/--logg/--feh still set the abundances and microturbulence)")
+        ->check(CLI::ExistingFile)
+        ->excludes(observe);
     s->add_option("-o,--output", star->out, "Output FITS file")->required();
     s->callback([star] { runStar(*star); });
 
@@ -422,9 +476,9 @@ void addSynthCommands(CLI::App& app, CliState& state)
     auto demoThreads = std::make_shared<int>(0);
     auto* d = synth->add_subcommand(
         "demo",
-        "Make the whole demo: the default FGK grid (Teff 3500-7000, log g 0-5.5, [Fe/H] -2..+0.5, 4800-5900 A)\n"
-        "in DIR/grid and the survey (300 dwarfs, 30 calibration stars, 732 giant candidates) in DIR/survey.\n"
-        "Takes about a minute on two cores and 1.3 GB of disk; resumable.");
+        "Make the whole demo: the default FGK grid (Teff 3800-7000, log g 0.5-5, [Fe/H] -2..+0.5, 4852-5850 A;\n"
+        "1,980 models) in DIR/grid and the survey (300 dwarfs, 30 calibration stars, 732 giant candidates) in\n"
+        "DIR/survey. About 40 minutes on two cores (docs/synthesizer.md), 1 GB of disk; resumable.");
     d->add_option("--out", demo->out, "Output folder")->required();
     d->add_option("--seed", demo->spec.seed, "Seed of the survey")->capture_default_str();
     d->add_option("--threads", *demoThreads, "Worker threads (0 = all cores)")->capture_default_str();
@@ -447,15 +501,27 @@ void addSynthCommands(CLI::App& app, CliState& state)
     c->add_flag("--json", crlb->json, "Print {\"teff\": ..., \"logg\": ..., \"feh\": ...} only");
     c->callback([crlb] { runCrlb(*crlb); });
 
+    // teaching-grid
+    auto teaching = std::make_shared<TeachingGridOptions>();
+    auto* tg = synth->add_subcommand(
+        "teaching-grid",
+        "Precompute the spectra of the teaching mode's fast path (core/synth/TeachingGrid.h: 1,190 nodes, Teff\n"
+        "3800-7000 K step 200, log g 0.5-5 step 0.5, [Fe/H] -2.5..+0.5 step 0.5) into a cache file. Resumable.");
+    tg->add_option("-o,--output", teaching->out, "Cache file")->required();
+    tg->add_option("--threads", teaching->threads, "Worker threads (0 = all cores)")->capture_default_str();
+    tg->add_flag("--quiet", teaching->quiet, "No progress bar");
+    tg->callback([teaching] { runTeachingGrid(*teaching); });
+
     // lines
     auto lines = std::make_shared<LinesOptions>();
     auto* l = synth->add_subcommand(
         "lines",
-        "Print (or write) an embedded line list in the REMAP line-list format: 'default' (strong + weak, what the\n"
-        "grid uses), 'strong', 'weak' or 'extra' (the observed-physics extra lines). Start your own list from it.");
+        "Print (or write) an embedded line list in the REMAP line-list format: 'default' (atoms + molecules, what\n"
+        "the synthesizer uses), 'atoms', 'molecules' or 'extra' (the observed-physics extra lines). Start your own\n"
+        "list from it.");
     l->add_option("--population", lines->population, "Which list")
         ->capture_default_str()
-        ->check(CLI::IsMember({"default", "strong", "weak", "extra"}));
+        ->check(CLI::IsMember({"default", "atoms", "molecules", "extra"}));
     l->add_option("-o,--output", lines->out, "Write to this file instead of standard output");
     l->callback([lines] { runLines(*lines); });
 }

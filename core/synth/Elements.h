@@ -1,35 +1,30 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace remap::synth {
 
-// Atomic data the synthesizer needs for one element. Partition functions are power laws
-// U(T) = u5040 * (T / 5040 K)^slope fitted by eye to the tabulated values of Gray (2005, Table D.2)
-// between 4000 and 7000 K (about 15 % accuracy, smooth in T, which the Jacobians need).
+// Atomic data of one element (resources/physics/elements.dat): NIST standard atomic weight, ionization
+// energies of Barklem & Collet (2016), solar photospheric abundance of Asplund et al. (2009).
 struct ElementData {
     int z = 0;
-    std::string_view symbol;
+    std::string symbol;
     double mass = 0;                   // atomic mass unit
-    double solarAbundance = 0;         // A(X) = log10(N_X / N_H) + 12, Asplund et al. (2009)
-    double ionization1 = 0;            // first ionization energy, eV
-    double ionization2 = 0;            // second ionization energy, eV
-    double u1At5040 = 1, u1Slope = 0;  // neutral partition function
-    double u2At5040 = 1, u2Slope = 0;  // singly ionized partition function
-    bool alpha = false;                // enhanced by [alpha/M] (O, Mg, Si, S, Ca, Ti)
-    bool electronDonor = false;        // counted in the electron-pressure balance
+    double solarAbundance = 0;         // A(X) = log10(N_X / N_H) + 12; -99 when the element has none
+    double ionization[3] = {0, 0, 0};  // eV, from the neutral, singly and doubly ionized atom; <= 0: n/a
+    bool alpha = false;                // enhanced by [alpha/M] (O, Ne, Mg, Si, S, Ar, Ca, Ti)
 };
 
-// The element with atomic number z, or nullptr when the synthesizer has no data for it.
+inline constexpr int kElementCount = 92;  // H .. U
+
+// The element with atomic number z (1..92), or nullptr.
 const ElementData* elementByZ(int z);
 // Case-sensitive chemical symbol ("Fe"); nullptr when unknown.
 const ElementData* elementBySymbol(std::string_view symbol);
 
-// All elements with data, in increasing z.
+// All elements, in increasing z (z = index + 1).
 const ElementData* elementsBegin();
 const ElementData* elementsEnd();
-
-// U(T) of ion stage 1 (neutral) or 2 (singly ionized).
-double partitionFunction(const ElementData& element, int ionStage, double temperature);
 
 }  // namespace remap::synth

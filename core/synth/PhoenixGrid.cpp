@@ -52,6 +52,8 @@ bool fluxFileComplete(const std::string& path, std::size_t length, const GridPoi
         const auto logg = f.keyDouble("PHXLOGG");
         const auto feh = f.keyDouble("PHXM_H");
         const auto alpha = f.keyDouble("PHXALPHA");
+        const auto version = f.keyString("PHXVER");
+        if (!version || *version != kSynthVersion) return false;  // made by another synthesizer version
         return teff && logg && feh && alpha && std::fabs(*teff - point.teff) < 1e-3 &&
                std::fabs(*logg - point.logg) < 1e-3 && std::fabs(*feh - point.feh) < 1e-3 &&
                std::fabs(*alpha - point.alpha) < 1e-3;
@@ -109,6 +111,7 @@ std::vector<GridPoint> phoenixGridPoints(const GridSpec& spec)
                 for (int i = 0; i <= 12; ++i) {
                     const double logg = 0.5 * i;
                     if (!inRange(logg, spec.loggMin, spec.loggMax)) continue;
+                    if (logg < minimumLogg(teff) - kTol || logg > kLoggMax + kTol) continue;
                     GridPoint p{teff, logg, feh, alpha, {}};
                     p.relativePath = phoenixFolderName(feh, alpha) + "/" + phoenixFileName(teff, logg, feh, alpha);
                     points.push_back(std::move(p));
@@ -195,7 +198,7 @@ void writePhoenixFluxFile(const std::string& path, const Spectrum& s, const Stel
         f.writeKey("PHXMXLEN", 0.0, "mixing length (not modelled)");
         f.writeKey("PHXBUILD", std::string("remap"), "synthesizer build");
         f.writeKey("PHXVER", std::string(kSynthVersion), "synthesizer version");
-        f.writeKey("PHXEOS", std::string("Saha one-layer"), "equation of state");
+        f.writeKey("PHXEOS", std::string("Saha+molecules (B&C16), ATLAS9"), "equation of state, atmospheres");
         f.writeKey("PHXVSINI", params.vsini, "[km/s] rotation applied (REMAP)");
         f.writeKey("ORIGIN", std::string("REMAP Studio"), "synthetic spectrum, not a PHOENIX model");
         f.writeKey("WAVEMED", std::string("vacuum"), "wavelength medium");

@@ -12,15 +12,16 @@ namespace remap::synth {
 
 inline constexpr const char* kPhoenixWaveName = "WAVE_PHOENIX-ACES-AGSS-COND-2011.fits";
 inline constexpr const char* kPhoenixSuffix = ".PHOENIX-ACES-AGSS-COND-2011-HiRes.fits";
-inline constexpr const char* kSynthVersion = "REMAP-synth 1.0";
+inline constexpr const char* kSynthVersion = "REMAP-synth 2.0";
 
 // A grid at PHOENIX spacing (formats.md): Teff in steps of 100 K up to 7000 K and 200 K above;
 // log g 0.0-6.0 in steps of 0.5; [Fe/H] in {-4, -3, -2, -1.5, -1, -0.5, 0, +0.5, +1}; every value
-// of those sequences inside the closed ranges below. With alphaVariants, the [alpha/M] = +0.2 and
-// +0.4 models are added where PHOENIX has them (-3 <= [Fe/H] <= 0).
+// of those sequences inside the closed ranges below and inside the synthesizer's valid domain (log g at least
+// minimumLogg(Teff)). With alphaVariants, the [alpha/M] = +0.2 and +0.4 models are added where PHOENIX has
+// them (-3 <= [Fe/H] <= 0).
 struct GridSpec {
-    double teffMin = 3500, teffMax = 7000;
-    double loggMin = 0.0, loggMax = 5.5;
+    double teffMin = 3800, teffMax = 7000;
+    double loggMin = 0.5, loggMax = 5.0;
     double fehMin = -2.0, fehMax = 0.5;
     bool alphaVariants = false;
     double windowMin = kDefaultWindowMin, windowMax = kDefaultWindowMax;  // vacuum A

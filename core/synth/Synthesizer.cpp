@@ -1,32 +1,38 @@
 #include "Synthesizer.h"
 
+#include "Continuum.h"
 #include "Elements.h"
+#include "Eos.h"
+#include "HydrogenLines.h"
+#include "Transfer.h"
 #include "Voigt.h"
 #include "base/Error.h"
 #include "base/Random.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <string>
 
 namespace remap::synth {
+
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kSqrtPi = 1.7724538509055160273;
-constexpr double kC = 2.99792458e10;          // cm/s
-constexpr double kCkms = 2.99792458e5;        // km/s
-constexpr double kBoltzmann = 1.380649e-16;   // erg/K
+constexpr double kC = 2.99792458e10;         // cm/s
+constexpr double kCkms = 2.99792458e5;       // km/s
+constexpr double kBoltzmann = 1.380649e-16;  // erg/K
+constexpr double kBoltzmannEv = 8.617333262e-5;
 constexpr double kAmu = 1.66053907e-24;       // g
-constexpr double kHcOverK = 1.438776877e8;    // Angstrom K
+constexpr double kHcOverK = 1.438776877e8;    // A K
 constexpr double kTwoHc2 = 1.191042972e-5;    // erg cm^2 / s
-constexpr double kEvAngstrom = 12398.41984;   // photon energy (eV) times wavelength (A)
+constexpr double kEvAngstrom = 12398.41984;   // eV A
 constexpr double kPiE2OverMc2 = 8.85282e-13;  // pi e^2 / (m_e c^2), cm
-constexpr double kLog10e = 0.43429448190325182765;
-constexpr double kTauRef = 0.1;  // optical depth of the characteristic layer
-constexpr double kHydrogenIonization = 13.598;
-constexpr double kSourceGradient = 1.48;  // scales the Milne-Eddington source-function slope
+constexpr double kLn10 = 2.302585092994046;
+constexpr double kNodeStep = 5.0;  // A between continuum nodes
+constexpr int kTopLayers = 68;     // log tau_Ross -6.875 .. +1.5
 
 double smoothstep(double x)
 {
@@ -35,222 +41,81 @@ double smoothstep(double x)
     return x * x * (3 - 2 * x);
 }
 
-std::size_t elementCount()
+// Smooth maximum of x and m (width w): keeps the microturbulence laws differentiable at their floor.
+double smoothMax(double x, double m, double w = 0.1)
 {
-    return static_cast<std::size_t>(elementsEnd() - elementsBegin());
+    return 0.5 * (x + m + std::sqrt((x - m) * (x - m) + w * w));
 }
 
-std::size_t elementIndex(int z)
+double planck(double lambdaAngstrom, double temperature)
 {
-    for (std::size_t i = 0; i < elementCount(); ++i)
-        if (elementsBegin()[i].z == z) return i;
-    return elementCount();
+    const double lcm = lambdaAngstrom * 1e-8;
+    const double l5 = lcm * lcm * lcm * lcm * lcm;
+    return kTwoHc2 / l5 / std::expm1(kHcOverK / (lambdaAngstrom * temperature));
 }
 
-// Saha ratio N(II) Pe / N(I) in dyn/cm^2 (Gray 2005, eq. 1.20).
-double sahaPhi(const ElementData& e, double temperature, double theta)
+std::string fmt(const char* format, double v)
 {
-    const double u1 = partitionFunction(e, 1, temperature);
-    const double u2 = partitionFunction(e, 2, temperature);
-    return std::pow(10.0, std::log10(u2 / u1) + 2.5 * std::log10(temperature) - theta * e.ionization1 - 0.1762);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, format, v);
+    return buf;
 }
 
-struct OpacityState {
-    double temperature = 0, theta = 0, pe = 0, neutralH = 1, electronsPerH = 0;
-};
-
-// Bound-free H- cross section (Gray 2005 eq. 8.11), cm^2, wavelength in A.
-double hMinusBoundFreeCrossSection(double lambda)
+void checkGrid(const std::vector<double>& wl)
 {
-    if (lambda > 16300.0) return 0.0;
-    const double l = std::max(lambda, 2250.0);
-    const double a[7] = {1.99654, -1.18267e-5, 2.64243e-6, -4.40524e-10, 3.23992e-14, -1.39568e-18, 2.78701e-23};
-    double s = a[6];
-    for (int i = 5; i >= 0; --i) s = s * l + a[i];
-    return std::max(s, 0.0) * 1e-18;
-}
-
-// Continuous opacity per hydrogen nucleus (cm^2) at `lambda` (A): H- bound-free and free-free,
-// neutral H bound-free (Paschen and higher) and free-free, Rayleigh scattering by H, Thomson
-// scattering (Gray 2005, chapter 8), stimulated emission included for the absorptions.
-double kappaPerH(double lambda, const OpacityState& s)
-{
-    const double theta = s.theta;
-    const double chiLambda = kEvAngstrom / lambda;
-    const double stimulated = 1.0 - std::pow(10.0, -chiLambda * theta);
-    const double hMinusBf =
-        4.158e-10 * hMinusBoundFreeCrossSection(lambda) * s.pe * std::pow(theta, 2.5) * std::pow(10.0, 0.754 * theta);
-    const double ll = std::log10(std::clamp(lambda, 2604.0, 113918.0));
-    const double lt = std::log10(std::clamp(theta, 0.5, 3.6));
-    const double f0 = -2.2763 - 1.6850 * ll + 0.76661 * ll * ll - 0.053346 * ll * ll * ll;
-    const double f1 = 15.2827 - 9.2846 * ll + 1.99381 * ll * ll - 0.142631 * ll * ll * ll;
-    const double f2 =
-        -197.789 + 190.266 * ll - 67.9775 * ll * ll + 10.6913 * ll * ll * ll - 0.625151 * ll * ll * ll * ll;
-    const double hMinusFf = 1e-26 * s.pe * std::pow(10.0, f0 + f1 * lt + f2 * lt * lt);
-    // Neutral hydrogen: first level whose edge lies redward of lambda.
-    const double alpha0 = 1.0449e-26 * lambda * lambda * lambda;
-    int n0 = 1;
-    while (911.267 * n0 * n0 < lambda) ++n0;
-    double sum = 0;
-    for (int n = n0; n < n0 + 3; ++n) {
-        const double chiN = kHydrogenIonization * (1.0 - 1.0 / (n * n));
-        sum += std::pow(10.0, -theta * chiN) / (n * n * n);
+    if (wl.size() < 2) throw Error("the synthesis wavelength grid needs at least 2 points");
+    for (std::size_t i = 0; i < wl.size(); ++i) {
+        if (!std::isfinite(wl[i]) || wl[i] < kSynthesisMin || wl[i] > kSynthesisMax)
+            throw Error("synthesis wavelength " + fmt("%.2f", wl[i]) + " A (vacuum) is outside " +
+                        fmt("%.0f", kSynthesisMin) + "-" + fmt("%.0f", kSynthesisMax) +
+                        " A, the range the line data cover (4850-5850 A in air)");
+        if (i > 0 && !(wl[i] > wl[i - 1])) throw Error("the synthesis wavelength grid must be strictly increasing");
     }
-    const double chiTail = kHydrogenIonization * (1.0 - 1.0 / ((n0 + 3) * (n0 + 3)));
-    const double tail = kLog10e / (2 * theta * kHydrogenIonization) *
-                        (std::pow(10.0, -theta * chiTail) - std::pow(10.0, -theta * kHydrogenIonization));
-    const double hFf = kLog10e / (2 * theta * kHydrogenIonization) * std::pow(10.0, -theta * kHydrogenIonization);
-    const double hydrogen = alpha0 * (sum + tail + hFf);
-    const double l2 = lambda * lambda;
-    const double rayleigh = 5.799e-13 / (l2 * l2) + 1.422e-6 / (l2 * l2 * l2) + 2.784 / (l2 * l2 * l2 * l2);
-    const double thomson = 6.652e-25 * s.electronsPerH;
-    return s.neutralH * ((hMinusBf + hydrogen) * stimulated + hMinusFf + rayleigh) + thomson;
 }
 
-struct PhotosphereSolution {
-    Photosphere ph;
-    OpacityState opacity;
-    std::vector<double> ionizedFraction;  // per element (single ionization)
-};
-
-PhotosphereSolution solve(double teff, double logg, const std::vector<double>& abundances)
-{
-    const std::size_t ne = elementCount();
-    PhotosphereSolution sol;
-    const double temperature = teff * std::pow(0.75 * (kTauRef + 2.0 / 3.0), 0.25);
-    const double theta = 5040.0 / temperature;
-    std::vector<double> phi(ne), eps(ne);
-    double massPerH = 0, nucleiPerH = 0;
-    for (std::size_t i = 0; i < ne; ++i) {
-        const ElementData& e = elementsBegin()[i];
-        eps[i] = std::pow(10.0, abundances[i] - 12.0);
-        phi[i] = sahaPhi(e, temperature, theta);
-        massPerH += eps[i] * e.mass * kAmu;
-        nucleiPerH += eps[i];
-    }
-    const double gravity = std::pow(10.0, logg);
-    OpacityState st;
-    st.temperature = temperature;
-    st.theta = theta;
-    auto electrons = [&](double pe) {
-        double sum = 0;
-        for (std::size_t i = 0; i < ne; ++i)
-            if (elementsBegin()[i].electronDonor) sum += eps[i] * phi[i] / (pe + phi[i]);
-        return sum;
-    };
-    const std::size_t hIndex = elementIndex(1);
-    // Pe_model(Pe) decreases with Pe: bisection on log Pe converges to machine precision and keeps
-    // the solution a smooth function of the parameters.
-    auto model = [&](double pe, OpacityState& s) {
-        s.pe = pe;
-        s.electronsPerH = electrons(pe);
-        s.neutralH = pe / (pe + phi[hIndex]);
-        const double kappaMass = kappaPerH(5000.0, s) / massPerH;
-        const double pg = gravity * kTauRef / kappaMass;
-        return pg * s.electronsPerH / (nucleiPerH + s.electronsPerH);
-    };
-    double lo = -8.0, hi = 8.0;
-    for (int it = 0; it < 64; ++it) {
-        const double mid = 0.5 * (lo + hi);
-        const double pe = std::pow(10.0, mid);
-        if (model(pe, st) > pe)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    const double pe = std::pow(10.0, 0.5 * (lo + hi));
-    model(pe, st);
-    const double kappaMass = kappaPerH(5000.0, st) / massPerH;
-    sol.ph.temperature = temperature;
-    sol.ph.theta = theta;
-    sol.ph.pe = pe;
-    sol.ph.pg = gravity * kTauRef / kappaMass;
-    sol.ph.kappa5000 = kappaMass;
-    sol.ph.ne = pe / (kBoltzmann * temperature);
-    sol.ph.electronsPerH = st.electronsPerH;
-    sol.ph.nH = sol.ph.pg / (kBoltzmann * temperature) / (nucleiPerH + st.electronsPerH);
-    sol.opacity = st;
-    sol.ionizedFraction.resize(ne);
-    for (std::size_t i = 0; i < ne; ++i) sol.ionizedFraction[i] = phi[i] / (pe + phi[i]);
-    return sol;
-}
-
-// Molecular band strength (line-centre-like opacity in continuum units at the band head), before
-// the band shape. MgH: N(MgH)/N(H) ~ N(Mg I) P_H 10^(D0 theta) (D0 = 1.34 eV) over the H- opacity,
-// normalized to a peak line opacity of 3 at Teff 4500 K, log g 4.6, solar metallicity. C2: phenomenological bell in
-// theta (dissociated in hot stars, carbon locked in CO in cool ones) times the free-carbon
-// abundance squared, 0.05 in the Sun.
-double mgHRaw(const PhotosphereSolution& s, double logEpsMg)
-{
-    const std::size_t mg = elementIndex(12);
-    const double neutral = 1.0 - s.ionizedFraction[mg];
-    return std::pow(10.0, logEpsMg - 12.0) * neutral * s.ph.pg * std::pow(10.0, 1.34 * s.ph.theta) /
-           kappaPerH(5150.0, s.opacity);
-}
-
-double mgHReference()
-{
-    static const double ref = [] {
-        std::vector<double> ab(elementCount());
-        for (std::size_t i = 0; i < ab.size(); ++i) ab[i] = elementsBegin()[i].solarAbundance;
-        const auto s = solve(4500.0, 4.6, ab);
-        return mgHRaw(s, ab[elementIndex(12)]);
-    }();
-    return ref;
-}
-
-// A molecular band as a forest of pseudo rotational lines (three branches of a band degraded to the
-// violet): line j of branch b sits at head - (offset_b + spacing j + curvature j^2), with the
-// rotational envelope x exp(1 - x), x = j / jPeak, a Gaussian (Doppler) profile and peak opacity
-// strength * envelope. The positions (including a fixed jitter) are fixed, so the result is smooth in the stellar
-// parameters.
-struct BandModel {
-    double headVac;    // A
-    double spacing;    // A per j
-    double curvature;  // A per j^2
-    double jPeak;
-    double length;  // A blueward of the head covered
-    double mass;    // molecular mass, amu
-};
-
-void addBand(std::vector<double>& opacity, const std::vector<double>& wl, const BandModel& band, double strength,
-             double temperature, double xiCm2, double threshold)
-{
-    if (strength < threshold) return;
-    const double doppler = band.headVac * std::sqrt(2.0 * kBoltzmann * temperature / (band.mass * kAmu) + xiCm2) / kC;
-    const double reach = 4.0 * doppler;
-    const double offsets[3] = {0.0, 0.37 * band.spacing, 0.71 * band.spacing};
-    for (int b = 0; b < 3; ++b) {
-        for (int j = 1;; ++j) {
-            // Fixed pseudo-random jitter (a hash of j and the branch) breaks the regular comb, as
-            // overlapping vibrational bands and isotopologues do in real spectra.
-            const double h = std::sin(12.9898 * j + 78.233 * b) * 43758.5453;
-            const double jitter = 0.35 * band.spacing * (h - std::floor(h) - 0.5);
-            const double d = offsets[b] + band.spacing * j + band.curvature * j * j + jitter;
-            if (d > band.length) break;
-            const double x = j / band.jPeak;
-            // Fade the forest out smoothly over the last 20 % of the band's extent.
-            const double fade = 1.0 - smoothstep((d - 0.8 * band.length) / (0.2 * band.length));
-            const double peak = strength * x * std::exp(1.0 - x) * fade;
-            if (peak < threshold) continue;
-            const double centre = band.headVac - d;
-            const auto first = std::lower_bound(wl.begin(), wl.end(), centre - reach);
-            const auto last = std::upper_bound(wl.begin(), wl.end(), centre + reach);
-            for (auto it = first; it != last; ++it) {
-                const double u = (*it - centre) / doppler;
-                opacity[static_cast<std::size_t>(it - wl.begin())] += peak * std::exp(-u * u);
-            }
+// Fast index lookup on uniform (linear or logarithmic) grids, binary search otherwise.
+struct PixelIndex {
+    const std::vector<double>& wl;
+    int kind = 0;  // 0 general, 1 linear, 2 log
+    double origin = 0, invStep = 0;
+    explicit PixelIndex(const std::vector<double>& w) : wl(w)
+    {
+        const std::size_t n = w.size();
+        const double step = (w.back() - w.front()) / static_cast<double>(n - 1);
+        const double lstep = (std::log(w.back()) - std::log(w.front())) / static_cast<double>(n - 1);
+        bool linear = true, logarithmic = true;
+        for (std::size_t i = 1; i < n && (linear || logarithmic); i += std::max<std::size_t>(1, n / 64)) {
+            if (std::fabs(w[i] - w[0] - step * static_cast<double>(i)) > 1e-6 * step) linear = false;
+            if (std::fabs(std::log(w[i] / w[0]) - lstep * static_cast<double>(i)) > 1e-6 * lstep) logarithmic = false;
+        }
+        if (linear) {
+            kind = 1;
+            origin = w.front();
+            invStep = 1.0 / step;
+        } else if (logarithmic) {
+            kind = 2;
+            origin = std::log(w.front());
+            invStep = 1.0 / lstep;
         }
     }
-}
-
-// MgH A-X (0,0) near 5211 A (air) and C2 Swan (0,0) with its head at 5165 A (air).
-constexpr BandModel kMgH{5212.45, 0.85, 0.004, 22.0, 220.0, 25.3};
-constexpr BandModel kC2{5166.6, 0.45, 0.006, 30.0, 120.0, 24.0};
+    // First index with wl[i] >= x.
+    std::size_t lower(double x) const
+    {
+        const std::size_t n = wl.size();
+        if (x <= wl.front()) return 0;
+        if (x > wl.back()) return n;
+        std::size_t i;
+        if (kind == 0) return static_cast<std::size_t>(std::lower_bound(wl.begin(), wl.end(), x) - wl.begin());
+        const double u = kind == 1 ? (x - origin) * invStep : (std::log(x) - origin) * invStep;
+        i = static_cast<std::size_t>(std::clamp(std::ceil(u), 0.0, static_cast<double>(n - 1)));
+        while (i > 0 && wl[i - 1] >= x) --i;
+        while (i < n && wl[i] < x) ++i;
+        return i;
+    }
+};
 
 // Convolves `data` in place with a kernel given as a function of the offset in Angstrom, evaluated
-// in chunks so the kernel follows the local wavelength and sampling. `halfWidthOf(lambda)` gives
-// the kernel's half-width; `shape(dl, lambda)` its (unnormalized) value.
+// in chunks so the kernel follows the local wavelength and sampling.
 template <class HalfWidth, class Shape>
 void convolveChunked(std::vector<double>& data, const std::vector<double>& wl, std::vector<double>& scratch,
                      std::vector<double>& kernel, HalfWidth halfWidthOf, Shape shape)
@@ -294,40 +159,29 @@ void convolveChunked(std::vector<double>& data, const std::vector<double>& wl, s
     }
 }
 
-void checkGrid(const std::vector<double>& wl)
-{
-    if (wl.size() < 2) throw Error("the synthesis wavelength grid needs at least 2 points");
-    for (std::size_t i = 0; i < wl.size(); ++i) {
-        if (!std::isfinite(wl[i]) || wl[i] < 1000.0 || wl[i] > 200000.0)
-            throw Error("synthesis wavelength " + std::to_string(wl[i]) + " A is outside 1000-200000 A");
-        if (i > 0 && !(wl[i] > wl[i - 1])) throw Error("the synthesis wavelength grid must be strictly increasing");
-    }
-}
-
-std::string formatRange(const char* name, double value, double lo, double hi, const char* unit)
-{
-    char buf[200];
-    std::snprintf(buf, sizeof buf, "%s = %g%s is outside the synthesizer's valid range %g..%g%s", name, value, unit, lo,
-                  hi, unit);
-    return buf;
-}
-
 }  // namespace
+
+double minimumLogg(double teff)
+{
+    return teff > 7500.0 ? 1.0 : kLoggMin;
+}
 
 void validateParameters(const StellarParameters& p)
 {
     auto check = [](const char* name, double v, double lo, double hi, const char* unit) {
-        if (!std::isfinite(v) || v < lo || v > hi) throw Error(formatRange(name, v, lo, hi, unit));
+        if (!std::isfinite(v) || v < lo || v > hi)
+            throw Error(std::string(name) + " = " + fmt("%g", v) + unit + " is outside the synthesizer's valid range " +
+                        fmt("%g", lo) + ".." + fmt("%g", hi) + unit);
     };
     check("Teff", p.teff, kTeffMin, kTeffMax, " K");
-    check("log g", p.logg, kLoggMin, kLoggMax, "");
+    check("log g", p.logg, minimumLogg(p.teff), kLoggMax, "");
     check("[Fe/H]", p.feh, kFehMin, kFehMax, "");
     if (p.alpha) check("[alpha/M]", *p.alpha, kAlphaMin, kAlphaMax, "");
     if (p.microturbulence) check("microturbulence", *p.microturbulence, 0.0, 10.0, " km/s");
     check("v sin i", p.vsini, 0.0, 500.0, " km/s");
     check("macroturbulence", p.macroturbulence, 0.0, 50.0, " km/s");
     for (const auto& [z, offset] : p.abundanceOffsets) {
-        if (!elementByZ(z) || z <= 2)
+        if (z <= 2 || z > kElementCount)
             throw Error("abundance offset for element Z = " + std::to_string(z) +
                         ", which the synthesizer does not model (or is H/He)");
         check("abundance offset", offset, -3.0, 3.0, " dex");
@@ -339,79 +193,111 @@ double galacticAlpha(double feh)
     return 0.3 * smoothstep(-feh);
 }
 
-double microturbulenceFor(MicroturbulenceLaw law, double teff, double logg)
+double microturbulenceFor(MicroturbulenceLaw law, double teff, double logg, double feh)
 {
-    if (law == MicroturbulenceLaw::Grid) return 1.0 + smoothstep(4.0 - logg);
-    const double dt = teff - 5500.0;
-    return std::clamp(1.1 + 1e-4 * dt + 4e-7 * dt * dt - 0.33 * (logg - 4.0), 0.5, 3.0);
+    if (law == MicroturbulenceLaw::ApogeeDr12) return smoothMax(2.478 - 0.325 * logg, 0.3, 0.02);
+    // Gaia-ESO WG11 relation (t0 = 5500 K, g0 = 4.0); the dwarf branch holds Teff at 5000 K below it (made
+    // smooth), the branches are blended over 3.3 < log g < 3.7.
+    const double dg = logg - 4.0;
+    const double common = -0.14 * dg - 0.005 * dg * dg + 0.05 * feh + 0.01 * feh * feh;
+    const double td = smoothMax(teff, 5000.0, 30.0) - 5500.0;
+    const double dwarf = 1.05 + 2.51e-4 * td + 1.5e-7 * td * td + common;
+    const double tg = teff - 5500.0;
+    const double giant = 1.25 + 4.01e-4 * tg + 3.1e-7 * tg * tg + common;
+    const double w = smoothstep((logg - 3.3) / 0.4);
+    return smoothMax(w * dwarf + (1 - w) * giant, 0.3, 0.02);
+}
+
+std::optional<MicroturbulenceLaw> microturbulenceLawByName(std::string_view name)
+{
+    std::string lower(name);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "ges" || lower == "gaia-eso") return MicroturbulenceLaw::GaiaEso;
+    if (lower == "apogee" || lower == "apogee-dr12") return MicroturbulenceLaw::ApogeeDr12;
+    return std::nullopt;
 }
 
 std::vector<double> stellarAbundances(const StellarParameters& p, double alpha)
 {
-    std::vector<double> ab(elementCount());
-    for (std::size_t i = 0; i < ab.size(); ++i) {
-        const ElementData& e = elementsBegin()[i];
-        ab[i] = e.solarAbundance;
-        if (e.z > 2) ab[i] += p.feh + (e.alpha ? alpha : 0.0);
+    std::vector<double> ab(kElementCount);
+    for (int z = 1; z <= kElementCount; ++z) {
+        const ElementData& e = *elementByZ(z);
+        double a = e.solarAbundance;
+        if (a > -20 && z > 2) a += p.feh + (e.alpha ? alpha : 0.0);
+        ab[static_cast<std::size_t>(z - 1)] = a;
     }
-    for (const auto& [z, offset] : p.abundanceOffsets) {
-        const std::size_t i = elementIndex(z);
-        if (i < ab.size() && z > 2) ab[i] += offset;
-    }
+    for (const auto& [z, offset] : p.abundanceOffsets)
+        if (z > 2 && z <= kElementCount && ab[static_cast<std::size_t>(z - 1)] > -20)
+            ab[static_cast<std::size_t>(z - 1)] += offset;
     return ab;
-}
-
-Photosphere solvePhotosphere(double teff, double logg, const std::vector<double>& abundances)
-{
-    if (abundances.size() != elementCount()) throw Error("abundance vector has the wrong length");
-    return solve(teff, logg, abundances).ph;
-}
-
-double planckFlux(double wavelengthAngstrom, double temperature)
-{
-    const double lcm = wavelengthAngstrom * 1e-8;
-    const double l5 = lcm * lcm * lcm * lcm * lcm;
-    return kPi * kTwoHc2 / l5 / std::expm1(kHcOverK / (wavelengthAngstrom * temperature));
 }
 
 Synthesizer::Synthesizer(LineList lines, PhysicsOptions options) : lines_(std::move(lines)), options_(options)
 {
-    if (!(options_.opacityThreshold > 0) || !(options_.maxLineHalfWidth > 0) || !(options_.lineStrengthScale > 0) ||
-        !(options_.vdwEnhancement > 0))
-        throw Error("invalid synthesizer physics options (thresholds and scales must be positive)");
+    if (!(options_.opacityThreshold > 0) || !(options_.maxLineHalfWidth > 0) || !(options_.vdwEnhancement > 0) ||
+        options_.depthStride < 1 || options_.depthStride > 4 || !(options_.continuumOffset > -0.5))
+        throw Error("invalid synthesizer physics options (thresholds and scales must be positive, depth stride 1-4)");
     std::stable_sort(lines_.lines.begin(), lines_.lines.end(),
                      [](const SpectralLine& a, const SpectralLine& b) { return a.wavelength < b.wavelength; });
+    const auto& pf = PartitionFunctions::barklemCollet();
     constants_.reserve(lines_.lines.size());
     for (const auto& l : lines_.lines) {
+        if (l.molecule() && !options_.molecules) continue;
         const ElementData* e = elementByZ(l.z);
-        if (!e) throw Error("line list entry for unknown element Z = " + std::to_string(l.z), lines_.source);
-        const std::size_t ei = elementIndex(l.z);
+        const ElementData* e2 = l.z2 > 0 ? elementByZ(l.z2) : nullptr;
+        if (!e || (l.z2 > 0 && !e2))
+            throw Error("line list entry for unknown species Z = " + std::to_string(l.z), lines_.source);
         int species = -1;
         for (std::size_t s = 0; s < species_.size(); ++s)
-            if (species_[s].first == static_cast<int>(ei) && species_[s].second == l.ionStage)
+            if (species_[s].z == l.z && species_[s].z2 == l.z2 && species_[s].stage == l.ionStage)
                 species = static_cast<int>(s);
         if (species < 0) {
-            species_.emplace_back(static_cast<int>(ei), l.ionStage);
+            Species s;
+            s.z = l.z;
+            s.z2 = l.z2;
+            s.stage = l.ionStage;
+            s.mass = e->mass + (e2 ? e2->mass : 0.0);
+            if (l.molecule()) {
+                s.molecule = pf.moleculeIndex(speciesName(l));
+                if (s.molecule < 0)
+                    throw Error("no partition function or dissociation constant for the molecule " + speciesName(l),
+                                lines_.source);
+            }
+            species_.push_back(s);
             species = static_cast<int>(species_.size()) - 1;
         }
         LineConstants c;
         c.center = l.wavelength;
-        c.lambdaCm2 = l.wavelength * 1e-8 * l.wavelength * 1e-8;
-        c.gf = std::pow(10.0, l.loggf);
+        const double lcm = l.wavelength * 1e-8;
+        // eta0 = (pi e^2/m_e c^2) lambda^2 gf n_lower stim / (sqrt(pi) dlambda_D kappa_c), dlambda_D = lambda v_D / c.
+        c.logStrength = std::log(kPiE2OverMc2 * lcm * kC / kSqrtPi) + l.loggf * kLn10;
         c.excitation = l.excitation;
-        c.chiLambda = kEvAngstrom / l.wavelength;
-        c.thermalFactor = 2.0 * kBoltzmann / (e->mass * kAmu);
-        c.gammaRad = l.logGammaRad != 0 ? std::pow(10.0, l.logGammaRad) : 0.2223e16 / (l.wavelength * l.wavelength);
-        c.logGammaStark = l.logGammaStark;
-        c.logGammaVdw = l.logGammaVdw;
-        // Unsold (1955): gamma6 = 17 v^0.6 C6^0.4 N_H, C6 = 0.3e-30 [1/(I-chi-chi_l)^2 - 1/(I-chi)^2],
-        // v = sqrt(8kT / (pi mu)) the mean relative speed of the atom and a hydrogen perturber.
-        const double ion = l.ionStage == 1 ? e->ionization1 : e->ionization2;
-        const double lower = std::max(ion - l.excitation, 0.6);
-        const double upper = std::min(std::max(ion - l.excitation - c.chiLambda, 0.5), lower - 0.05);
-        const double c6 = 0.3e-30 * (1.0 / (upper * upper) - 1.0 / (lower * lower));
-        const double mu = 1.008 * e->mass / (1.008 + e->mass) * kAmu;
-        c.unsoldC = 17.0 * std::pow(c6, 0.4) * std::pow(8.0 * kBoltzmann / (kPi * mu), 0.3);
+        c.gammaRad = l.logGammaRad != 0 ? std::pow(10.0, l.logGammaRad) : 2.223e15 / (l.wavelength * l.wavelength);
+        const double chiLambda = kEvAngstrom / l.wavelength;
+        if (l.logGammaStark != 0) {
+            c.stark = std::pow(10.0, l.logGammaStark);
+        } else if (!l.molecule()) {
+            // Cowley (1971): gamma4 / n_e = 1e-8 (n*_upper)^5 at 1e4 K, n*^2 = 13.6 Z^2 / (I - E_upper).
+            const double ion = e->ionization[static_cast<std::size_t>(l.ionStage - 1)];
+            const double binding = std::max(ion - l.excitation - chiLambda, 0.5);
+            const double nstar2 = 13.6057 * l.ionStage * l.ionStage / binding;
+            c.stark = 1e-8 * std::pow(nstar2, 2.5);
+        }
+        if (l.logGammaVdw != 0) {
+            c.vdw = std::pow(10.0, l.logGammaVdw);
+            c.vdwExponent = l.vdwAlpha > 0 ? 0.5 * (1.0 - l.vdwAlpha) : 0.3;
+        } else if (l.molecule()) {
+            c.vdw = std::pow(10.0, -7.7);  // a typical molecular value; pressure broadening of molecules is minor
+        } else {
+            // Unsold (1955): gamma6 = 17 v^0.6 C6^0.4 N, C6 = 0.3e-30 [1/(I-E-chi)^2 - 1/(I-E)^2] (eV, cgs),
+            // v = sqrt(8kT/(pi mu)) the mean relative speed of the atom and a hydrogen perturber.
+            const double ion = e->ionization[static_cast<std::size_t>(l.ionStage - 1)];
+            const double lower = std::max(ion - l.excitation, 0.6);
+            const double upper = std::min(std::max(ion - l.excitation - chiLambda, 0.5), lower - 0.05);
+            const double c6 = 0.3e-30 * (1.0 / (upper * upper) - 1.0 / (lower * lower));
+            const double mu = 1.008 * e->mass / (1.008 + e->mass) * kAmu;
+            c.unsold = 17.0 * std::pow(c6, 0.4) * std::pow(8.0 * kBoltzmann / (kPi * mu), 0.3);
+        }
         c.species = species;
         constants_.push_back(c);
     }
@@ -421,125 +307,259 @@ void Synthesizer::synthesize(const StellarParameters& p, const std::vector<doubl
                              SynthesisWorkspace& ws) const
 {
     validateParameters(p);
+    const ModelAtmosphere atmosphere = AtmosphereGrid::atlas9().interpolate(p.teff, p.logg, p.feh);
+    synthesize(p, atmosphere, wl, out, ws);
+}
+
+void Synthesizer::synthesize(const StellarParameters& p, const ModelAtmosphere& atm, const std::vector<double>& wl,
+                             SynthesisResult& out, SynthesisWorkspace& ws) const
+{
+    validateParameters(p);
     checkGrid(wl);
     const std::size_t n = wl.size();
     const double alpha = p.alpha ? *p.alpha : galacticAlpha(p.feh);
     const double xi =
-        p.microturbulence ? *p.microturbulence : microturbulenceFor(options_.microturbulenceLaw, p.teff, p.logg);
+        p.microturbulence ? *p.microturbulence : microturbulenceFor(options_.microturbulenceLaw, p.teff, p.logg, p.feh);
     const double xiCm2 = (xi * 1e5) * (xi * 1e5);
+    const auto abundances = stellarAbundances(p, alpha);
+    const EquationOfState eos(abundances);
+    const auto& continuum = ContinuumOpacity::standard();
+    const auto& expint = ExponentialIntegrals::instance();
+    const auto& voigt = VoigtProfile::instance();
 
-    // Abundances and the characteristic layer.
-    ws.abundances = stellarAbundances(p, alpha);
-    const PhotosphereSolution sol = solve(p.teff, p.logg, ws.abundances);
-    const Photosphere& ph = sol.ph;
-    const double temperature = ph.temperature;
-    const double theta = ph.theta;
-
-    // Number density of each species over N_H, divided by its partition function (log10).
-    ws.speciesLogN.resize(species_.size());
-    for (std::size_t s = 0; s < species_.size(); ++s) {
-        const auto [ei, stage] = species_[s];
-        const ElementData& e = elementsBegin()[ei];
-        const double ionized = sol.ionizedFraction[static_cast<std::size_t>(ei)];
-        const double fraction = stage == 1 ? 1.0 - ionized : ionized;
-        ws.speciesLogN[s] = ws.abundances[static_cast<std::size_t>(ei)] - 12.0 +
-                            std::log10(std::max(fraction, 1e-300)) -
-                            std::log10(partitionFunction(e, stage, temperature));
+    // Depth layers: every stride-th point of the model down to log tau_Ross = +1.5.
+    std::vector<std::size_t> layers;
+    for (std::size_t k = 0; k < atm.size(); k += static_cast<std::size_t>(options_.depthStride))
+        if (atm.logTauRoss[k] <= 1.5 + 1e-9) layers.push_back(k);
+    if (layers.size() < 8) throw Error("the model atmosphere has too few layers above log tau_Ross = 1.5", atm.source);
+    const std::size_t nd = layers.size();
+    std::vector<EosState> state(nd);
+    for (std::size_t d = nd; d-- > 0;) {
+        const std::size_t k = layers[d];
+        state[d] = eos.solve(atm.temperature[k], atm.gasPressure[k], atm.electronDensity[k]);
+    }
+    std::vector<double> tauRoss(nd), rhoKappa(nd), dlnTau(nd, 0.0);
+    for (std::size_t d = 0; d < nd; ++d) {
+        tauRoss[d] = std::pow(10.0, atm.logTauRoss[layers[d]]);
+        rhoKappa[d] = state[d].massDensity * atm.kappaRoss[layers[d]];
+        if (d > 0) dlnTau[d] = (atm.logTauRoss[layers[d]] - atm.logTauRoss[layers[d - 1]]) * kLn10;
     }
 
-    // Per-line strength, widths and evaluation window.
-    ws.opacity.assign(n, 0.0);
-    ws.lines.resize(constants_.size());
+    // Continuum nodes every 5 A covering the grid: opacity (in units of rho kappa_Ross) and B_lambda per layer.
+    const double node0 = std::floor(wl.front() / kNodeStep) * kNodeStep;
+    const std::size_t nn = static_cast<std::size_t>(std::ceil((wl.back() - node0) / kNodeStep)) + 1;
+    ws.nodeLambda.resize(nn);
+    ws.nodeOpacity.resize(nd * nn);
+    ws.nodeSource.resize(nd * nn);
+    std::vector<double> nodeLogKappa(nd * nn), nodeLogStim(nd * nn);
+    for (std::size_t j = 0; j < nn; ++j) ws.nodeLambda[j] = node0 + kNodeStep * static_cast<double>(j);
+    for (std::size_t d = 0; d < nd; ++d)
+        for (std::size_t j = 0; j < nn; ++j) {
+            const double lam = ws.nodeLambda[j];
+            const double kappa = continuum.parts(lam, state[d]).total();
+            ws.nodeOpacity[d * nn + j] = kappa / rhoKappa[d];
+            ws.nodeSource[d * nn + j] = planck(lam, state[d].temperature);
+            nodeLogKappa[d * nn + j] = std::log(kappa);
+            nodeLogStim[d * nn + j] = std::log(-std::expm1(-kHcOverK / (lam * state[d].temperature)));
+        }
+
+    // Per species and layer: ln(n / U) and the squared Doppler velocity.
+    const std::size_t ns = species_.size();
+    std::vector<double> logN(ns * nd), v2(ns * nd), halfLogV2(ns * nd);
+    for (std::size_t s = 0; s < ns; ++s) {
+        const Species& sp = species_[s];
+        for (std::size_t d = 0; d < nd; ++d) {
+            const EosState& st = state[d];
+            double nOverU;
+            if (sp.molecule >= 0)
+                nOverU = st.molecules[static_cast<std::size_t>(sp.molecule)] /
+                         st.moleculePartition[static_cast<std::size_t>(sp.molecule)];
+            else
+                nOverU = st.ion(sp.z, sp.stage) /
+                         st.partition[static_cast<std::size_t>(sp.z - 1)][static_cast<std::size_t>(sp.stage - 1)];
+            logN[s * nd + d] = std::log(std::max(nOverU, 1e-300));
+            v2[s * nd + d] = 2.0 * kBoltzmann * st.temperature / (sp.mass * kAmu) + xiCm2;
+            halfLogV2[s * nd + d] = 0.5 * std::log(v2[s * nd + d]);
+        }
+    }
+    // Per layer: E theta factor (ln), damping factors.
+    std::vector<double> energyFactor(nd), starkFactor(nd), unsoldFactor(nd), perturbers(nd), lnT4(nd);
+    for (std::size_t d = 0; d < nd; ++d) {
+        const EosState& st = state[d];
+        const double t = st.temperature;
+        energyFactor[d] = 1.0 / (kBoltzmannEv * t);
+        starkFactor[d] = st.electrons * std::pow(t / 1e4, 1.0 / 6.0);
+        perturbers[d] = st.neutral(1) + 0.41 * st.neutral(2) + 0.85 * st.h2;
+        unsoldFactor[d] = options_.vdwEnhancement * std::pow(t, 0.3) * perturbers[d];
+        lnT4[d] = std::log(t / 1e4);
+    }
+    // Upper bound of ln eta0 over the layers per species as a function of E (convex, piecewise linear): the
+    // cheap pre-filter of the ~230,000 lines, most of which are negligible in any given star.
+    constexpr int kEnergyNodes = 151;  // 0 .. 15 eV
+    std::vector<double> envelope(ns * kEnergyNodes, -1e300);
+    std::vector<double> minLogKappa(nd, 1e300);
+    for (std::size_t d = 0; d < nd; ++d)
+        for (std::size_t j = 0; j < nn; ++j) minLogKappa[d] = std::min(minLogKappa[d], nodeLogKappa[d * nn + j]);
+    for (std::size_t s = 0; s < ns; ++s)
+        for (int e = 0; e < kEnergyNodes; ++e) {
+            const double energy = 0.1 * e;
+            double best = -1e300;
+            for (std::size_t d = 0; d < nd; ++d)
+                best = std::max(best,
+                                logN[s * nd + d] - energy * energyFactor[d] - halfLogV2[s * nd + d] - minLogKappa[d]);
+            envelope[s * kEnergyNodes + static_cast<std::size_t>(e)] = best;
+        }
+
+    // Line opacity [layer][pixel] in units of rho kappa_Ross.
+    ws.lineOpacity.assign(nd * n, 0.0f);
+    const PixelIndex index(wl);
     const double eps = options_.opacityThreshold;
+    const double logEps = std::log(eps);
     const double wMax = options_.maxLineHalfWidth;
-    const double tempFactor6 = std::pow(temperature, 0.3);
-    const double tStark = std::pow(temperature / 1e4, 1.0 / 6.0);
-    const double tVdw = std::pow(temperature / 1e4, 0.3);
     const double lo = wl.front() - wMax, hi = wl.back() + wMax;
     std::size_t evaluated = 0;
-    // The continuum opacity varies slowly: evaluate it every 5 A and interpolate linearly.
-    double kappaNodeL = -1e30, kappaNodeR = -1e30, kappaL = 0, kappaR = 0;
-    for (std::size_t i = 0; i < constants_.size(); ++i) {
-        const LineConstants& c = constants_[i];
-        auto& st = ws.lines[i];
-        st.eta0 = 0;
-        if (c.center < lo || c.center > hi) continue;
-        if (c.center > kappaNodeR) {
-            kappaNodeL = std::floor(c.center / 5.0) * 5.0;
-            kappaNodeR = kappaNodeL + 5.0;
-            kappaL = kappaPerH(kappaNodeL, sol.opacity);
-            kappaR = kappaPerH(kappaNodeR, sol.opacity);
+    const auto firstLine = std::lower_bound(constants_.begin(), constants_.end(), lo,
+                                            [](const LineConstants& c, double x) { return c.center < x; });
+    for (auto it = firstLine; it != constants_.end() && it->center <= hi; ++it) {
+        const LineConstants& c = *it;
+        const std::size_t s = static_cast<std::size_t>(c.species);
+        {
+            const double u = std::min(c.excitation * 10.0, kEnergyNodes - 1.000001);
+            const int e = static_cast<int>(u);
+            const double* env = &envelope[s * kEnergyNodes];
+            const double bound = env[e] + (u - e) * (env[e + 1] - env[e]);
+            if (c.logStrength + bound < logEps) continue;
         }
-        const double kappa = kappaL + (kappaR - kappaL) * (c.center - kappaNodeL) / 5.0;
-        const double dopplerA = c.center * std::sqrt(c.thermalFactor * temperature + xiCm2) / kC;
-        const double dopplerCm = dopplerA * 1e-8;
-        const double population =
-            std::pow(10.0, ws.speciesLogN[static_cast<std::size_t>(c.species)] - theta * c.excitation);
-        const double stimulated = 1.0 - std::pow(10.0, -theta * c.chiLambda);
-        double eta0 = options_.lineStrengthScale * kPiE2OverMc2 * c.lambdaCm2 * c.gf * population * stimulated /
-                      (kSqrtPi * dopplerCm) / kappa;
-        // Smooth switch-off of negligible lines so the spectrum stays a smooth function of the parameters.
-        eta0 *= smoothstep(eta0 / eps - 1.0);
-        if (eta0 <= 0) continue;
-        double gamma = c.gammaRad;
-        if (c.logGammaStark != 0) gamma += std::pow(10.0, c.logGammaStark) * ph.ne * tStark;
-        if (c.logGammaVdw != 0)
-            gamma += std::pow(10.0, c.logGammaVdw) * ph.nH * tVdw;
-        else
-            gamma += options_.vdwEnhancement * c.unsoldC * tempFactor6 * ph.nH;
-        const double a = gamma * c.lambdaCm2 / (4.0 * kPi * kC * dopplerCm);
-        const double core = std::sqrt(std::max(std::log(eta0 / eps), 0.0));
-        const double wing = std::sqrt(eta0 * a / (kSqrtPi * eps));
-        const double halfWidth = std::min(1.25 * dopplerA * std::max(core, wing), wMax);
-        st.center = c.center;
-        st.eta0 = eta0;
-        st.doppler = dopplerA;
-        st.invDoppler = 1.0 / dopplerA;
-        st.damping = a;
-        st.halfWidth = halfWidth;
-        st.invHalfWidth = 1.0 / halfWidth;
-        if (c.center + halfWidth < wl.front() || c.center - halfWidth > wl.back()) continue;
-        // Accumulate eta(lambda) = eta0 H(a, v) taper(|dl| / W) over the window.
-        const std::size_t p0 =
-            static_cast<std::size_t>(std::lower_bound(wl.begin(), wl.end(), c.center - halfWidth) - wl.begin());
-        const std::size_t p1 =
-            static_cast<std::size_t>(std::upper_bound(wl.begin(), wl.end(), c.center + halfWidth) - wl.begin());
-        double* eta = ws.opacity.data();
-        const double* w = wl.data();
-        for (std::size_t k = p0; k < p1; ++k) {
-            const double dl = w[k] - c.center;
-            const double x = std::fabs(dl) * st.invHalfWidth;
-            double taper = 1.0;
-            if (x > 0.75) {
-                const double u = (x - 0.75) * 4.0;
-                taper = u >= 1.0 ? 0.0 : 1.0 - u * u * (3.0 - 2.0 * u);
+        const double nodeU = std::clamp((c.center - node0) / kNodeStep, 0.0, static_cast<double>(nn) - 1.000001);
+        const std::size_t j = static_cast<std::size_t>(nodeU);
+        const double w = nodeU - static_cast<double>(j);
+        bool any = false;
+        for (std::size_t d = 0; d < nd; ++d) {
+            const std::size_t q = d * nn + j;
+            const double logKappa = nodeLogKappa[q] + w * (nodeLogKappa[q + 1] - nodeLogKappa[q]);
+            const double logStim = nodeLogStim[q] + w * (nodeLogStim[q + 1] - nodeLogStim[q]);
+            const double vd2 = v2[s * nd + d];
+            const double logEta = c.logStrength + logN[s * nd + d] - c.excitation * energyFactor[d] + logStim -
+                                  halfLogV2[s * nd + d] - logKappa;
+            if (logEta < logEps) continue;
+            double eta0 = std::exp(logEta);
+            eta0 *= smoothstep(eta0 / eps - 1.0);
+            if (eta0 <= 0) continue;
+            const double doppler = c.center * std::sqrt(vd2) / kC;  // A
+            double gamma = c.gammaRad + c.stark * starkFactor[d];
+            gamma += c.vdw > 0 ? c.vdw * std::exp(c.vdwExponent * lnT4[d]) * perturbers[d] : c.unsold * unsoldFactor[d];
+            const double a = gamma * c.center * c.center * 1e-8 / (4.0 * kPi * kC * doppler);
+            const double core = std::sqrt(std::max(logEta - logEps, 0.0));
+            const double wing = std::sqrt(eta0 * a / (kSqrtPi * eps));
+            const double halfWidth = std::min(doppler * std::max(core, wing), wMax);
+            if (c.center + halfWidth < wl.front() || c.center - halfWidth > wl.back()) continue;
+            const double xc = std::exp(logKappa) / rhoKappa[d];
+            const double scale = eta0 * xc;
+            const double invDoppler = 1.0 / doppler, invHalf = 1.0 / halfWidth;
+            const std::size_t k0 = index.lower(c.center - halfWidth);
+            const std::size_t k1 = index.lower(c.center + halfWidth);
+            // The inner 3/4 of the window as is, the outer quarter tapered smoothly to zero.
+            const std::size_t c0 = std::max(k0, index.lower(c.center - 0.75 * halfWidth));
+            const std::size_t c1 = std::clamp(index.lower(c.center + 0.75 * halfWidth), c0, k1);
+            float* o = &ws.lineOpacity[d * n];
+            const double* lam = wl.data();
+            auto tapered = [&](std::size_t from, std::size_t to) {
+                for (std::size_t k = from; k < to; ++k) {
+                    const double dl = lam[k] - c.center;
+                    const double t = std::min((std::fabs(dl) * invHalf - 0.75) * 4.0, 1.0);
+                    const double taper = 1.0 - t * t * (3.0 - 2.0 * t);
+                    o[k] += static_cast<float>(scale * taper * voigt(a, dl * invDoppler));
+                }
+            };
+            tapered(k0, c0);
+            if (a < VoigtProfile::kSmallA) {
+                for (std::size_t k = c0; k < c1; ++k)
+                    o[k] += static_cast<float>(scale * voigt.small(a, (lam[k] - c.center) * invDoppler));
+            } else {
+                for (std::size_t k = c0; k < c1; ++k)
+                    o[k] += static_cast<float>(scale * voigt(a, (lam[k] - c.center) * invDoppler));
             }
-            eta[k] += eta0 * taper * voigtH(a, dl * st.invDoppler);
+            tapered(c1, k1);
+            any = true;
         }
-        ++evaluated;
+        if (any) ++evaluated;
     }
 
-    // Molecular bands of cool stars.
-    if (options_.molecularBands) {
-        const double mgStrength = 3.0 * mgHRaw(sol, ws.abundances[elementIndex(12)]) / mgHReference();
-        addBand(ws.opacity, wl, kMgH, mgStrength, temperature, xiCm2, eps);
-        const double carbon = std::pow(10.0, ws.abundances[elementIndex(6)] - 8.43);
-        const double c2 = 0.05 * carbon * carbon * std::exp(-((theta - 1.0) / 0.2) * ((theta - 1.0) / 0.2));
-        addBand(ws.opacity, wl, kC2, c2, temperature, xiCm2, eps);
+    // H beta.
+    const HydrogenBeta& hb = HydrogenBeta::instance();
+    if (options_.hydrogenLines && wl.front() < hb.vacuumWavelength() + 400.0) {
+        const double lam0 = hb.vacuumWavelength();
+        const double nu0 = kC / (lam0 * 1e-8);
+        const double gf = std::pow(10.0, hb.logGf());
+        const std::size_t k1 = index.lower(lam0 + 400.0);
+        for (std::size_t d = 0; d < nd; ++d) {
+            const EosState& st = state[d];
+            const double t = st.temperature;
+            const double lower = st.neutral(1) / st.partition[0][0] * std::exp(-10.19881 / (kBoltzmannEv * t));
+            const double stim = -std::expm1(-kHcOverK / (lam0 * t));
+            const double strength = 0.0265400 * gf * lower * stim / rhoKappa[d];  // (pi e^2 / m_e c) in cm^2/s
+            const auto layer = hb.layer(t, st.electrons, st.neutral(1));
+            float* o = &ws.lineOpacity[d * n];
+            for (std::size_t k = 0; k < k1; ++k) {
+                const double dnu = kC / (wl[k] * 1e-8) - nu0;
+                o[k] += static_cast<float>(strength * hb.profile(layer, dnu));
+            }
+        }
     }
 
-    // Milne-Eddington transfer: r = 1 - D eta / (1 + eta), with the saturation depth D set by the
-    // source-function gradient (2/3) beta / (1 + (2/3) beta), beta ~ d ln B / d ln T at T_ref.
+    // Transfer: emergent flux with S = B (LTE, scattering as absorption) by exact integration against E2.
+    ws.pixelNode.resize(n);
+    for (std::size_t k = 0; k < n; ++k)
+        ws.pixelNode[k] = std::clamp((wl[k] - node0) / kNodeStep, 0.0, static_cast<double>(nn) - 1.000001);
+    std::vector<FluxIntegral> integral(n);
+    ws.x.resize(n);
+    for (std::size_t d = 0; d < nd; ++d) {
+        const float* o = &ws.lineOpacity[d * n];
+        const double* xo = &ws.nodeOpacity[d * nn];
+        const double* so = &ws.nodeSource[d * nn];
+        for (std::size_t k = 0; k < n; ++k) {
+            const double u = ws.pixelNode[k];
+            const std::size_t j = static_cast<std::size_t>(u);
+            const double w = u - static_cast<double>(j);
+            const double x = xo[j] + w * (xo[j + 1] - xo[j]) + static_cast<double>(o[k]);
+            const double source = so[j] + w * (so[j + 1] - so[j]);
+            if (d == 0) {
+                integral[k].start(x * tauRoss[0], source, expint);
+            } else {
+                const double dtau = 0.5 * (ws.x[k] * tauRoss[d - 1] + x * tauRoss[d]) * dlnTau[d];
+                integral[k].add(dtau, source, expint);
+            }
+            ws.x[k] = x;
+        }
+    }
+    // The continuum alone at the nodes.
+    std::vector<double> nodeFlux(nn);
+    for (std::size_t j = 0; j < nn; ++j) {
+        FluxIntegral f;
+        double prev = 0;
+        for (std::size_t d = 0; d < nd; ++d) {
+            const double x = ws.nodeOpacity[d * nn + j];
+            const double source = ws.nodeSource[d * nn + j];
+            if (d == 0)
+                f.start(x * tauRoss[0], source, expint);
+            else
+                f.add(0.5 * (prev * tauRoss[d - 1] + x * tauRoss[d]) * dlnTau[d], source, expint);
+            prev = x;
+        }
+        nodeFlux[j] = f.finish();
+    }
+
     out.flux.resize(n);
     out.continuum.resize(n);
-    const bool exponential = options_.transfer == TransferLaw::Exponential;
+    ws.flux.resize(n);
+    const double offset = options_.continuumOffset;
     for (std::size_t k = 0; k < n; ++k) {
-        const double x = kHcOverK / (wl[k] * temperature);
-        const double beta = kSourceGradient * x / (-std::expm1(-x));
-        const double d = (2.0 / 3.0) * beta / (1.0 + (2.0 / 3.0) * beta);
-        const double eta = ws.opacity[k];
-        // Now the normalized flux.
-        ws.opacity[k] = 1.0 - d * (exponential ? -std::expm1(-eta) : eta / (1.0 + eta));
+        const double u = ws.pixelNode[k];
+        const std::size_t j = static_cast<std::size_t>(u);
+        const double w = u - static_cast<double>(j);
+        out.continuum[k] = nodeFlux[j] + w * (nodeFlux[j + 1] - nodeFlux[j]);
+        const double r = integral[k].finish() / out.continuum[k];
+        ws.flux[k] = offset != 0 ? (r + offset) / (1.0 + offset) : r;
     }
 
     // Rotation (Gray 2005 eq. 18.14, limb darkening 0.6) and Gaussian macroturbulence.
@@ -547,7 +567,7 @@ void Synthesizer::synthesize(const StellarParameters& p, const std::vector<doubl
         const double v = p.vsini / kCkms;
         constexpr double limb = 0.6;
         convolveChunked(
-            ws.opacity, wl, ws.scratch, ws.kernel, [v](double lambda) { return lambda * v; },
+            ws.flux, wl, ws.scratch, ws.kernel, [v](double lambda) { return lambda * v; },
             [v, limb](double dl, double lambda) {
                 const double x = dl / (lambda * v);
                 if (std::fabs(x) >= 1.0) return 0.0;
@@ -558,21 +578,17 @@ void Synthesizer::synthesize(const StellarParameters& p, const std::vector<doubl
     if (p.macroturbulence > 0) {
         const double v = p.macroturbulence / kCkms;
         convolveChunked(
-            ws.opacity, wl, ws.scratch, ws.kernel, [v](double lambda) { return 4.0 * lambda * v; },
+            ws.flux, wl, ws.scratch, ws.kernel, [v](double lambda) { return 4.0 * lambda * v; },
             [v](double dl, double lambda) {
                 const double x = dl / (lambda * v);
                 return std::exp(-x * x);
             });
     }
-
-    for (std::size_t k = 0; k < n; ++k) {
-        out.continuum[k] = planckFlux(wl[k], p.teff);
-        out.flux[k] = out.continuum[k] * ws.opacity[k];
-    }
-    out.photosphere = ph;
+    for (std::size_t k = 0; k < n; ++k) out.flux[k] = ws.flux[k] * out.continuum[k];
     out.microturbulence = xi;
     out.alpha = alpha;
     out.linesEvaluated = evaluated;
+    out.atmosphere = atm.source;
 }
 
 Spectrum Synthesizer::synthesizeSpectrum(const StellarParameters& p, const std::vector<double>& wl) const
@@ -630,7 +646,11 @@ LineList observedLineList(const LineList& base, const ObservedPhysics& physics)
     LineList list = base;
     if (physics.extraLines) list = mergeLineLists({&base, &embeddedLineList(EmbeddedList::ObservedExtra)});
     SeededRandom rng(physics.seed);
-    for (auto& l : list.lines) l.loggf += physics.loggfSigma * rng.gaussian();
+    for (auto& l : list.lines) {
+        l.loggf += physics.loggfSigma * rng.gaussian();
+        const double dv = physics.vdwSigma * rng.gaussian();
+        if (l.logGammaVdw != 0) l.logGammaVdw = std::min(l.logGammaVdw + dv, -1e-3);
+    }
     list.source += " (observed physics, seed " + std::to_string(physics.seed) + ")";
     return list;
 }
@@ -638,8 +658,9 @@ LineList observedLineList(const LineList& base, const ObservedPhysics& physics)
 PhysicsOptions observedPhysicsOptions(const ObservedPhysics& physics)
 {
     PhysicsOptions o;
-    o.microturbulenceLaw = MicroturbulenceLaw::Observed;
+    o.microturbulenceLaw = MicroturbulenceLaw::ApogeeDr12;
     o.vdwEnhancement = physics.vdwEnhancement;
+    o.continuumOffset = physics.continuumOffset;
     return o;
 }
 

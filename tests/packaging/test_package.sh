@@ -21,10 +21,13 @@ dpkg-deb -x "$deb" "$work/root"
 root=$work/root/usr
 for f in bin/remap share/remap-studio/models/deep-remap.remap share/remap-studio/models/README.md \
          share/remap-studio/demo/demo-sun-like-dwarf.fits share/remap-studio/demo-survey/calibration.csv \
-         share/remap-studio/linelists/remap-strong.lines; do
+         share/remap-studio/physics/README.md share/remap-studio/physics/lines/atoms.lines.gz; do
   [ -e "$root/$f" ] || fail "missing from the package: /usr/$f"
 done
 star=$root/share/remap-studio/demo/demo-sun-like-dwarf.fits
+# The synthesizer's physics data are compiled into the program: it synthesizes from the package alone.
+(cd "$work" && "$root/bin/remap" synth star --teff 5772 --logg 4.44 --feh 0 --window 5180:5190 -o "$work/sun.fits" \
+  >/dev/null) || fail "remap synth star failed from the package"
 
 out=$(cd "$work" && env -u REMAP_MODEL "$root/bin/remap" predict --json -q "$star")
 echo "$out" | grep -q '"teff"' || fail "no Teff in the prediction: $out"

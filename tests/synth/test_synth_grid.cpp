@@ -68,8 +68,8 @@ private slots:
     {
         const GridSpec defaults;
         const auto points = phoenixGridPoints(defaults);
-        // Teff 3500-7000 step 100 (36) x log g 0-5.5 step 0.5 (12) x [Fe/H] -2,-1.5,-1,-0.5,0,+0.5 (6).
-        QCOMPARE(points.size(), std::size_t(36 * 12 * 6));
+        // Teff 3800-7000 step 100 (33) x log g 0.5-5.0 step 0.5 (10) x [Fe/H] -2,-1.5,-1,-0.5,0,+0.5 (6).
+        QCOMPARE(points.size(), std::size_t(33 * 10 * 6));
         GridSpec hot;
         hot.teffMin = 6900;
         hot.teffMax = 7600;
@@ -78,13 +78,19 @@ private slots:
         std::vector<double> teffs;
         for (const auto& p : phoenixGridPoints(hot)) teffs.push_back(p.teff);
         QCOMPARE(teffs, (std::vector<double>{6900, 7000, 7200, 7400, 7600}));
+        // Points outside the atmosphere grid's domain are left out: above 7500 K log g starts at 1.0.
+        GridSpec lowGravity = hot;
+        lowGravity.loggMin = lowGravity.loggMax = 0.5;
+        teffs.clear();
+        for (const auto& p : phoenixGridPoints(lowGravity)) teffs.push_back(p.teff);
+        QCOMPARE(teffs, (std::vector<double>{6900, 7000, 7200, 7400}));
         GridSpec alpha = hot;
         alpha.teffMax = 7000;
-        alpha.fehMin = -4.0;
-        alpha.fehMax = 1.0;
+        alpha.fehMin = -2.5;
+        alpha.fehMax = 0.5;
         alpha.alphaVariants = true;
-        // 9 metallicities; +0.2/+0.4 variants only for -3 <= [Fe/H] <= 0 (6 of them).
-        QCOMPARE(phoenixGridPoints(alpha).size(), std::size_t(2 * (9 + 2 * 6)));
+        // 6 metallicities of the PHOENIX sequence; +0.2/+0.4 variants only for [Fe/H] <= 0 (5 of them).
+        QCOMPARE(phoenixGridPoints(alpha).size(), std::size_t(2 * (6 + 2 * 5)));
         GridSpec bad;
         bad.teffMin = 2000;
         QVERIFY_THROWS_EXCEPTION(UsageError, phoenixGridPoints(bad));
