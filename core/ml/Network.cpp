@@ -4,6 +4,9 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
+
 namespace remap {
 namespace nn = torch::nn;
 
@@ -30,6 +33,78 @@ torch::Tensor ResidualBlockImpl::forward(const torch::Tensor& x)
     y = bn2_->forward(conv2_->forward(y));
     const auto shortcut = projects() ? shortcutBn_->forward(shortcutConv_->forward(x)) : x;
     return torch::relu(y + shortcut);
+}
+
+AttentionBlockImpl::AttentionBlockImpl(int width, int heads, int ffMultiplier, double dropout) : heads_(heads)
+{
+    norm1_ = register_module("norm1", nn::LayerNorm(nn::LayerNormOptions({width})));
+    qkv_ = register_module("qkv", nn::Linear(width, 3 * width));
+    proj_ = register_module("proj", nn::Linear(width, width));
+    norm2_ = register_module("norm2", nn::LayerNorm(nn::LayerNormOptions({width})));
+    ff1_ = register_module("ff1", nn::Linear(width, ffMultiplier * width));
+    ff2_ = register_module("ff2", nn::Linear(ffMultiplier * width, width));
+    dropout_ = register_module("dropout", nn::Dropout(dropout));
+}
+
+torch::Tensor AttentionBlockImpl::forward(const torch::Tensor& x, torch::Tensor* weights)
+{
+    const auto b = x.size(0), l = x.size(1), c = x.size(2);
+    const auto d = c / heads_;
+    // [B, L, 3C] -> q, k, v [B, heads, L, d]
+    const auto qkv = qkv_->forward(norm1_->forward(x)).view({b, l, 3, heads_, d}).permute({2, 0, 3, 1, 4});
+    const auto q = qkv[0], k = qkv[1], v = qkv[2];
+    const auto attention = torch::softmax(torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(double(d)), -1);
+    if (weights) *weights = attention;
+    const auto mixed = torch::matmul(attention, v).transpose(1, 2).reshape({b, l, c});
+    auto h = x + dropout_->forward(proj_->forward(mixed));
+    return h + dropout_->forward(ff2_->forward(torch::gelu(ff1_->forward(norm2_->forward(h)))));
+}
+
+AttentionStageImpl::AttentionStageImpl(int width, const AttentionConfig& config)
+{
+    nn::ModuleList blocks;
+    for (int i = 0; i < config.layers; ++i)
+        blocks->push_back(AttentionBlock(width, config.heads, config.ffMultiplier, config.dropout));
+    blocks_ = register_module("blocks", blocks);
+    norm_ = register_module("norm", nn::LayerNorm(nn::LayerNormOptions({width})));
+}
+
+torch::Tensor AttentionStageImpl::forward(const torch::Tensor& map, std::vector<torch::Tensor>* weights)
+{
+    const auto encoding = wavelengthEncoding(static_cast<int>(map.size(2)), static_cast<int>(map.size(1)));
+    auto h = map.transpose(1, 2) + encoding.to(map.options()).unsqueeze(0);  // [B, L, C]
+    for (const auto& block : *blocks_) {
+        torch::Tensor w;
+        h = block->as<AttentionBlockImpl>()->forward(h, weights ? &w : nullptr);
+        if (weights) weights->push_back(w);
+    }
+    return norm_->forward(h).transpose(1, 2);
+}
+
+PhotometryBranchImpl::PhotometryBranchImpl(int featureWidth, const PhotometryBranchConfig& config)
+    : inputs_(static_cast<int>(config.names().size()))
+{
+    in1_ = register_module("in1", nn::Linear(2 * inputs_, config.width));
+    in2_ = register_module("in2", nn::Linear(config.width, config.width));
+    fuse1_ = register_module("fuse1", nn::Linear(featureWidth + config.width, featureWidth));
+    fuse2_ = register_module("fuse2", nn::Linear(featureWidth, featureWidth));
+}
+
+torch::Tensor PhotometryBranchImpl::forward(const torch::Tensor& features, const torch::Tensor& photometry)
+{
+    torch::Tensor z;
+    if (photometry.defined()) {
+        if (photometry.dim() != 3 || photometry.size(0) != features.size(0) || photometry.size(1) != 2 ||
+            photometry.size(2) != inputs_)
+            throw Error("photometric input must have shape [batch, 2, " + std::to_string(inputs_) + "]");
+        z = photometry.to(features.dtype()).reshape({features.size(0), 2 * inputs_});
+    } else {  // nothing known: values 0, every entry missing
+        z = torch::cat({torch::zeros({features.size(0), inputs_}, features.options()),
+                        torch::ones({features.size(0), inputs_}, features.options())},
+                       1);
+    }
+    const auto p = torch::relu(in2_->forward(torch::relu(in1_->forward(z))));
+    return features + fuse2_->forward(torch::relu(fuse1_->forward(torch::cat({features, p}, 1))));
 }
 
 RemapNetImpl::RemapNetImpl(const NetworkConfig& config, const std::array<int, 3>& binCounts)
@@ -61,13 +136,22 @@ RemapNetImpl::RemapNetImpl(const NetworkConfig& config, const std::array<int, 3>
         stages->push_back(blocks);
     }
     stages_ = register_module("stages", stages);
+    if (config_.attention.layers > 0)
+        attention_ = register_module("attention", AttentionStage(width, config_.attention));
+    if (config_.photometry.enabled)
+        photometry_ = register_module("photometry", PhotometryBranch(width, config_.photometry));
     dropout_ = register_module("dropout", nn::Dropout(config_.dropout));
     embedding_ = register_module("embedding", nn::Linear(width, config_.embeddingSize));
     const char* headNames[3] = {"head_teff", "head_logg", "head_feh"};
     for (int p = 0; p < 3; ++p) heads_[p] = register_module(headNames[p], nn::Linear(width, binCounts_[p]));
 }
 
-NetworkOutput RemapNetImpl::forward(const torch::Tensor& x)
+NetworkOutput RemapNetImpl::forward(const torch::Tensor& x, const torch::Tensor& photometry, bool keepAttention)
+{
+    return head(trunk(x), photometry, keepAttention);
+}
+
+torch::Tensor RemapNetImpl::trunk(const torch::Tensor& x)
 {
     if (x.dim() != 3 || x.size(1) != 2 || x.size(2) != config_.inputLength)
         throw Error("network input must have shape [batch, 2, " + std::to_string(config_.inputLength) + "]");
@@ -76,13 +160,88 @@ NetworkOutput RemapNetImpl::forward(const torch::Tensor& x)
     h = stem_->forward(h);
     for (const auto& stage : *stages_)
         for (const auto& block : *stage->as<nn::ModuleListImpl>()) h = block->as<ResidualBlockImpl>()->forward(h);
+    return h;
+}
+
+NetworkOutput RemapNetImpl::head(const torch::Tensor& map, const torch::Tensor& photometry, bool keepAttention)
+{
     NetworkOutput out;
+    const auto h = hasAttention() ? attention_->forward(map, keepAttention ? &out.attention : nullptr) : map;
     out.features = h.mean(2);
     out.embedding = torch::nn::functional::normalize(
         embedding_->forward(out.features), torch::nn::functional::NormalizeFuncOptions().p(2).dim(1).eps(1e-12));
-    const auto dropped = dropout_->forward(out.features);
+    const auto fused = hasPhotometry() ? photometry_->forward(out.features, photometry) : out.features;
+    const auto dropped = dropout_->forward(fused);
     for (int p = 0; p < 3; ++p) out.logits[p] = heads_[p]->forward(dropped);
     return out;
+}
+
+torch::Tensor wavelengthEncoding(int length, int width)
+{
+    auto out = torch::zeros({length, width}, torch::kFloat32);
+    auto acc = out.accessor<float, 2>();
+    const int pairs = width / 2;
+    for (int k = 0; k < pairs; ++k) {
+        const double period = 2.0 * std::pow(2.0 * length, pairs > 1 ? double(k) / (pairs - 1) : 0.0);
+        for (int i = 0; i < length; ++i) {
+            const double phase = 2.0 * M_PI * i / period;
+            acc[i][2 * k] = static_cast<float>(std::sin(phase));
+            acc[i][2 * k + 1] = static_cast<float>(std::cos(phase));
+        }
+    }
+    return out;
+}
+
+double normalizePhotometry(PhotometryEntry entry, double v)
+{
+    double z = 0.0;
+    switch (entry) {
+        case kPhotG:
+            z = (v - 12.0) / 3.0;
+            break;
+        case kPhotBpRp:
+            z = (v - 1.0) / 0.5;
+            break;
+        case kParallax:
+            z = std::asinh(v / 1.0);
+            break;
+        case kParallaxError:
+            z = std::asinh(v / 0.1) / 2.0;
+            break;
+        case kEbv:
+            z = (v - 0.1) / 0.3;
+            break;
+        default:  // 2MASS J, H, Ks
+            z = (v - 10.0) / 3.0;
+            break;
+    }
+    return std::clamp(z, -8.0, 8.0);
+}
+
+torch::Tensor makePhotometryInput(const std::vector<Photometry>& rows, const PhotometryBranchConfig& config)
+{
+    const auto names = config.names();
+    std::vector<PhotometryEntry> entries;
+    for (const auto& name : names) {
+        const auto entry = photometryEntry(name);
+        if (!entry) throw Error("unknown photometric input '" + name + "'");
+        entries.push_back(*entry);
+    }
+    const auto batch = static_cast<int64_t>(rows.size());
+    const auto e = static_cast<int64_t>(entries.size());
+    auto input = torch::zeros({batch, 2, e}, torch::kFloat32);
+    auto acc = input.accessor<float, 3>();
+    for (int64_t b = 0; b < batch; ++b) {
+        for (int64_t k = 0; k < e; ++k) {
+            const auto entry = entries[static_cast<std::size_t>(k)];
+            if (rows[static_cast<std::size_t>(b)].has(entry)) {
+                acc[b][0][k] = static_cast<float>(normalizePhotometry(entry, rows[static_cast<std::size_t>(b)][entry]));
+            } else {
+                acc[b][1][k] = 1.0f;
+            }
+        }
+    }
+    return input;
 }
 
 torch::Tensor makeNetworkInput(const std::vector<float>& flux, const std::vector<float>& mask, int batch, int length)
