@@ -1,9 +1,14 @@
 #pragma once
 
-// The network prepared for inference only: batch norm folded into the convolutions and, where the
-// CPU has native bfloat16 arithmetic (AVX512_BF16) or on CUDA, the convolutional trunk in bfloat16.
-// Attention, fusion and heads run in float32 through the RemapNet itself (RemapNetImpl::head), so the
-// plan replaces only the trunk. Includes torch.
+// The network prepared for inference only: batch norm folded into the convolutions, and on request the
+// convolutions of the trunk in bfloat16 (the residual stream between them stays float32). Attention,
+// fusion and heads run in float32 through the RemapNet itself (RemapNetImpl::head), so the plan
+// replaces only the trunk. Includes torch.
+//
+// bf16 is not the default: on the shipped model it moves posterior means by up to ~0.7 of a bin width
+// (tests/ml/test_ml_inference.cpp; the target was 1 %), because every rounding of the activations to
+// 8 bits of mantissa reaches the sharp trained posteriors. float32 with folded batch norm stays within
+// 1e-5 of a bin. docs/network.md "Inference" has the figures.
 
 #include "ml/Network.h"
 
@@ -20,9 +25,9 @@ std::string_view inferencePrecisionName(InferencePrecision precision);  // "fp32
 // True when this CPU has native bfloat16 dot products (AVX512_BF16); without them bf16 is emulated
 // and slower than float32.
 bool cpuHasNativeBf16();
-// "fp32", "bf16" or "auto" (bf16 on a CPU with native bf16, fp32 otherwise, and on CUDA); throws
-// remap::UsageError for anything else.
-InferencePrecision chooseInferencePrecision(const std::string& name, bool cuda);
+// "fp32", "bf16" or "auto" (= fp32, the precision that keeps posterior means within 1 % of a bin);
+// throws remap::UsageError for anything else.
+InferencePrecision chooseInferencePrecision(const std::string& name);
 
 class InferencePlan {
 public:
@@ -50,7 +55,6 @@ private:
     mutable RemapNet net_;  // head() is not const in LibTorch's module API
     InferencePrecision precision_;
     torch::ScalarType dtype_;
-    bool mkldnn_ = false;  // oneDNN's blocked layout between the layers (CPU bf16)
     Conv stem_;
     bool pool_ = false;
     std::vector<Block> blocks_;

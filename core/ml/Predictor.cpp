@@ -168,7 +168,7 @@ Predictor::Predictor(ModelBundle bundle, PredictorOptions options)
     for (Param p : kAllParams) d.centres[static_cast<std::size_t>(p)] = card.bins[p].centres();
     d.net()->eval();
     d.net()->to(d.device);
-    d.plan.emplace(d.net(), d.device, chooseInferencePrecision(d.options.precision, d.device.is_cuda()));
+    d.plan.emplace(d.net(), d.device, chooseInferencePrecision(d.options.precision));
 }
 
 Predictor::~Predictor() = default;

@@ -24,9 +24,9 @@ struct PredictorOptions {
     // setting, changed only when > 0). 0 keeps torch's default and uses the hardware concurrency.
     int threads = 0;
     int batchSize = 64;  // spectra per forward pass
-    // Arithmetic of the convolutional trunk: "fp32", "bf16", or "auto" = bf16 on a CPU with native
-    // bfloat16 (AVX512_BF16), fp32 otherwise. Batch norm is folded into the convolutions in both;
-    // bf16 posterior means stay within 1 % of a bin of fp32 (docs/network.md "Inference").
+    // Arithmetic of the convolutional trunk: "fp32" (= "auto") or "bf16". Batch norm is folded into
+    // the convolutions in both. bf16 is about twice as fast on CPUs with AVX512_BF16 but moves
+    // posterior means by up to ~0.7 of a bin width (docs/network.md "Inference"): for survey triage.
     std::string precision = "auto";
     std::optional<Spectrum> rvTemplate;  // replaces the bundle's radial-velocity template
     PosteriorOptions posterior;
