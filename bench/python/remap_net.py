@@ -179,7 +179,8 @@ class PhotometryBranch(nn.Module):
         if photometry is None:
             z = torch.cat([torch.zeros(b, self.inputs), torch.ones(b, self.inputs)], dim=1).to(features)
         else:
-            z = photometry.to(features.dtype).reshape(b, 2 * self.inputs)
+            p = photometry.to(features.dtype)
+            z = torch.cat([p[:, 0] * (1.0 - p[:, 1]), p[:, 1]], dim=1)  # a missing entry's value is ignored
         p = F.relu(self.in2(F.relu(self.in1(z))))
         return features + self.fuse2(F.relu(self.fuse1(torch.cat([features, p], dim=1))))
 

@@ -97,7 +97,10 @@ torch::Tensor PhotometryBranchImpl::forward(const torch::Tensor& features, const
         if (photometry.dim() != 3 || photometry.size(0) != features.size(0) || photometry.size(1) != 2 ||
             photometry.size(2) != inputs_)
             throw Error("photometric input must have shape [batch, 2, " + std::to_string(inputs_) + "]");
-        z = photometry.to(features.dtype()).reshape({features.size(0), 2 * inputs_});
+        // A missing entry's value slot is ignored whatever it holds.
+        const auto p = photometry.to(features.dtype());
+        const auto missing = p.select(1, 1);
+        z = torch::cat({p.select(1, 0) * (1.0 - missing), missing}, 1);
     } else {  // nothing known: values 0, every entry missing
         z = torch::cat({torch::zeros({features.size(0), inputs_}, features.options()),
                         torch::ones({features.size(0), inputs_}, features.options())},
