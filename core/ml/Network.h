@@ -37,10 +37,11 @@ private:
 };
 TORCH_MODULE(ResidualBlock);
 
-// Pre-norm transformer block over a sequence x [B, L, C]:
+// Pre-norm transformer block over the sequence of a channel-first map x [B, C, L] (L positions, C wide):
 //   x = x + Dropout(Proj(MultiHeadAttention(LayerNorm(x))));  x = x + Dropout(FF2(GELU(FF1(LayerNorm(x)))))
 // The attention is written out (one qkv projection, scaled dot products, softmax over the keys) so
-// that its weights can be returned and the Python reference has the same parameters.
+// that its weights can be returned and the Python reference has the same parameters; the Linear layers
+// are applied as 1x1 convolutions (the same arithmetic; fast on LibTorch builds without a BLAS).
 class AttentionBlockImpl : public torch::nn::Module {
 public:
     AttentionBlockImpl(int width, int heads, int ffMultiplier, double dropout);

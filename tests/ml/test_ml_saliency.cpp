@@ -239,11 +239,14 @@ void TestSaliency::saliencyWorksThroughAttention()
     // map still points at the dip, integrated gradients stay complete, and the attention map of a
     // query region is a distribution over the grid.
     auto card = toyCard();
+    card.network.stageWidths = {8, 16, 16};  // one more downsampling: 128 positions for the attention
+    card.network.blocksPerStage = {1, 1, 1};
+    card.network.stageKernels = {7, 5, 3};
     card.network.attention.layers = 1;
     card.network.attention.heads = 2;
     card.network.attention.dropout = 0.0;
     auto bundle = ModelBundle::create(card, 7);
-    trainToy(bundle, 300);
+    trainToy(bundle, 200);
     const Predictor predictor(std::move(bundle), cpuOptions());
     QVERIFY(predictor.hasAttention());
     const double mean = predictor.predict(star_).teff.mean;
