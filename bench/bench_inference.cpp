@@ -8,7 +8,7 @@
 //   2. single-star latency through the public API: read a FITS file, prepare, predict, saliency.
 // Usage: bench_inference [--batch 64] [--iterations 20] [--rounds 5] [--threads 1] [--device cpu|cuda]
 //                        [--precisions fp32,bf16] [--attention LAYERS] [--photometry] [--repeat 20]
-//                        [--python /usr/bin/python3] [--no-python] [--no-single] [--keep DIR]
+//                        [--python /usr/bin/python3] [--no-python] [--no-single] [--no-peak] [--keep DIR]
 #include "BenchSupport.h"
 #include "PeakFlops.h"
 #include "io/RemapSpectrumWriter.h"
@@ -180,6 +180,7 @@ int main(int argc, char** argv)
     const auto precisions = splitList(arg(argc, argv, "--precisions", "fp32,bf16"));
     const bool runPython = !flag(argc, argv, "--no-python");
     const bool single = !flag(argc, argv, "--no-single");
+    const bool peak = !flag(argc, argv, "--no-peak");
     torch::set_num_threads(threads);
 
     const fs::path dir = arg(argc, argv, "--keep", (fs::temp_directory_path() / "remap-bench-inference").string());
@@ -263,7 +264,7 @@ int main(int argc, char** argv)
         };
         nlohmann::json perRound = nlohmann::json::object(), peaks = nlohmann::json::array();
         for (int round = 0; round < rounds; ++round) {
-            if (dev.is_cpu())
+            if (dev.is_cpu() && peak)
                 peaks.push_back({{"fp32_gflops", bench::measuredPeakFp32Gflops()},
                                  {"bf16_gflops", bench::measuredPeakBf16Gflops()}});
             for (const auto& [name, fn] : variants) perRound[name].push_back(timeVariant(fn));

@@ -157,7 +157,10 @@ class AttentionStage(nn.Module):
         self.norm = nn.LayerNorm(width)
 
     def forward(self, fmap, keep=None):
-        h = fmap.transpose(1, 2) + wavelength_encoding(fmap.shape[2], fmap.shape[1]).to(fmap.device, fmap.dtype)
+        # float32 like the C++ inference plan (under bf16 autocast the trunk's map arrives in bf16, which
+        # CPU layer_norm does not take)
+        fmap = fmap.float()
+        h = fmap.transpose(1, 2) + wavelength_encoding(fmap.shape[2], fmap.shape[1]).to(fmap.device)
         for block in self.blocks:
             h = block(h, keep)
         return self.norm(h).transpose(1, 2)
