@@ -96,8 +96,7 @@ torch::Tensor AttentionBlockImpl::forward(const torch::Tensor& x, torch::Tensor*
     if (weights) *weights = attention.view({b, heads_, l, l});
     const auto mixed = batchedProduct(v, attention.transpose(1, 2)).view({b, c, l});  // [G, d, L queries]
     auto h = x + dropout_->forward(linearChannels(mixed, proj_));
-    return h + dropout_->forward(
-                   linearChannels(torch::gelu(linearChannels(layerNormChannels(h, norm2_), ff1_)), ff2_));
+    return h + dropout_->forward(linearChannels(torch::gelu(linearChannels(layerNormChannels(h, norm2_), ff1_)), ff2_));
 }
 
 AttentionStageImpl::AttentionStageImpl(int width, const AttentionConfig& config)
