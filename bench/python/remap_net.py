@@ -9,19 +9,27 @@ written by ModelBundle::exportRawWeights (no pickles):
                           "tensors": [{"name", "dtype": "float32"|"int64", "shape", "offset", "bytes"}, ...]}
     FOLDER/weights.bin   the tensors' values, little-endian, concatenated at the given byte offsets
 
+The card's "network" may hold an "attention" stage and a "photometry" branch (bundle format 2; a card
+of format 1 has neither, and upgrade_network() fills them in as off, like NetworkConfig.cpp).
+
 Commands:
-    predict  --weights DIR --input X.bin --output OUT.json
+    predict  --weights DIR --input X.bin --output OUT.json [--photometry PHOT.bin] [--attention]
              X.bin: float32 network input [B, 2, P] (flux, mask), B from the file size.
-             OUT.json: {"probabilities": {"teff": [[...]], "logg": ..., "feh": ...}, "embedding": [[...]]}
+             PHOT.bin: float32 photometric input [B, 2, E] (normalized values, missing mask).
+             OUT.json: {"probabilities": {"teff": [[...]], "logg": ..., "feh": ...}, "embedding": [[...]],
+                        "attention": [per block [B, heads, L, L]] with --attention}
     export   --checkpoint STATE.pt --card CARD.json --weights DIR
              writes a state dict saved with torch.save (a model trained in Python) in the raw format,
              for ModelBundle::importRawWeights.
-    bench    --weights DIR --batch B --iterations N [--threads T] [--device cpu|cuda]
-             batched inference throughput as JSON (used by bench/bench_inference).
+    bench    --weights DIR --batch B --iterations N [--threads T] [--device cpu|cuda] [--precision fp32|bf16]
+             [--rounds R]
+             batched inference throughput as JSON (used by bench/bench_inference); bf16 runs the model
+             under torch.autocast (what a PyTorch user would do); R timed rounds, reported one by one.
 """
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -32,6 +40,64 @@ from torch import nn
 import torch.nn.functional as F
 
 HEADS = ("teff", "logg", "feh")
+PHOTOMETRY_NAMES = ("phot_g_mean_mag", "bp_rp", "parallax", "parallax_error", "j_m", "h_m", "ks_m", "ebv")
+
+
+def upgrade_network(network, format_version):
+    """The card's "network" completed with the keys an older format lacked (NetworkConfig.cpp upgradeNetworkJson)."""
+    network = dict(network)
+    if format_version < 2:
+        network.setdefault("attention", {"layers": 0, "heads": 4, "ff_multiplier": 2, "dropout": 0.1})
+        network.setdefault("photometry", {"enabled": False, "width": 32, "inputs": []})
+    return network
+
+
+def photometry_names(network):
+    return list(network["photometry"]["inputs"]) or list(PHOTOMETRY_NAMES)
+
+
+def normalize_photometry(name, v):
+    """Network.cpp normalizePhotometry."""
+    if name == "phot_g_mean_mag":
+        z = (v - 12.0) / 3.0
+    elif name == "bp_rp":
+        z = (v - 1.0) / 0.5
+    elif name == "parallax":
+        z = math.asinh(v / 1.0)
+    elif name == "parallax_error":
+        z = math.asinh(v / 0.1) / 2.0
+    elif name == "ebv":
+        z = (v - 0.1) / 0.3
+    else:
+        z = (v - 10.0) / 3.0
+    return min(8.0, max(-8.0, z))
+
+
+def make_photometry_input(rows, network):
+    """rows: list of {name: value} (missing names absent or NaN) -> [B, 2, E] float32 (Network.cpp makePhotometryInput)."""
+    names = photometry_names(network)
+    x = np.zeros((len(rows), 2, len(names)), dtype=np.float32)
+    for b, row in enumerate(rows):
+        for k, name in enumerate(names):
+            v = row.get(name, float("nan"))
+            if v is None or not math.isfinite(v):
+                x[b, 1, k] = 1.0
+            else:
+                x[b, 0, k] = normalize_photometry(name, v)
+    return torch.from_numpy(x)
+
+
+def wavelength_encoding(length, width):
+    """Network.cpp wavelengthEncoding: sin/cos pairs with periods from 2 pixels to 4 L, geometric."""
+    out = np.zeros((length, width), dtype=np.float64)
+    pairs = width // 2
+    i = np.arange(length, dtype=np.float64)
+    for k in range(pairs):
+        period = 2.0 * (2.0 * length) ** (k / (pairs - 1) if pairs > 1 else 0.0)
+        phase = 2.0 * math.pi * i / period
+        out[:, 2 * k] = np.sin(phase)
+        out[:, 2 * k + 1] = np.cos(phase)
+    return torch.from_numpy(out.astype(np.float32))
 
 
 class ResidualBlock(nn.Module):
@@ -54,6 +120,72 @@ class ResidualBlock(nn.Module):
         y = self.bn2(self.conv2(y))
         shortcut = self.shortcut_bn(self.shortcut_conv(x)) if self.projects else x
         return F.relu(y + shortcut)
+
+
+class AttentionBlock(nn.Module):
+    """Pre-norm transformer block, as AttentionBlockImpl (qkv projection written out)."""
+
+    def __init__(self, width, heads, ff_multiplier, dropout):
+        super().__init__()
+        self.heads = heads
+        self.norm1 = nn.LayerNorm(width)
+        self.qkv = nn.Linear(width, 3 * width)
+        self.proj = nn.Linear(width, width)
+        self.norm2 = nn.LayerNorm(width)
+        self.ff1 = nn.Linear(width, ff_multiplier * width)
+        self.ff2 = nn.Linear(ff_multiplier * width, width)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x, keep=None):
+        b, l, c = x.shape
+        d = c // self.heads
+        qkv = self.qkv(self.norm1(x)).view(b, l, 3, self.heads, d).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        attention = torch.softmax(torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(d), dim=-1)
+        if keep is not None:
+            keep.append(attention)
+        mixed = torch.matmul(attention, v).transpose(1, 2).reshape(b, l, c)
+        h = x + self.dropout(self.proj(mixed))
+        return h + self.dropout(self.ff2(F.gelu(self.ff1(self.norm2(h)))))
+
+
+class AttentionStage(nn.Module):
+    def __init__(self, width, config):
+        super().__init__()
+        self.blocks = nn.ModuleList([AttentionBlock(width, config["heads"], config["ff_multiplier"],
+                                                    config["dropout"]) for _ in range(config["layers"])])
+        self.norm = nn.LayerNorm(width)
+
+    def forward(self, fmap, keep=None):
+        # float32 like the C++ inference plan (under bf16 autocast the trunk's map arrives in bf16, which
+        # CPU layer_norm does not take)
+        fmap = fmap.float()
+        h = fmap.transpose(1, 2) + wavelength_encoding(fmap.shape[2], fmap.shape[1]).to(fmap.device)
+        for block in self.blocks:
+            h = block(h, keep)
+        return self.norm(h).transpose(1, 2)
+
+
+class PhotometryBranch(nn.Module):
+    """As PhotometryBranchImpl: p = ReLU(in2(ReLU(in1(z)))), fused = f + fuse2(ReLU(fuse1([f, p])))."""
+
+    def __init__(self, feature_width, config):
+        super().__init__()
+        self.inputs = len(photometry_names({"photometry": config}))
+        self.in1 = nn.Linear(2 * self.inputs, config["width"])
+        self.in2 = nn.Linear(config["width"], config["width"])
+        self.fuse1 = nn.Linear(feature_width + config["width"], feature_width)
+        self.fuse2 = nn.Linear(feature_width, feature_width)
+
+    def forward(self, features, photometry):
+        b = features.shape[0]
+        if photometry is None:
+            z = torch.cat([torch.zeros(b, self.inputs), torch.ones(b, self.inputs)], dim=1).to(features)
+        else:
+            p = photometry.to(features.dtype)
+            z = torch.cat([p[:, 0] * (1.0 - p[:, 1]), p[:, 1]], dim=1)  # a missing entry's value is ignored
+        p = F.relu(self.in2(F.relu(self.in1(z))))
+        return features + self.fuse2(F.relu(self.fuse1(torch.cat([features, p], dim=1))))
 
 
 class RemapNet(nn.Module):
@@ -80,22 +212,33 @@ class RemapNet(nn.Module):
                 width = w
             stages.append(nn.ModuleList(modules))
         self.stages = nn.ModuleList(stages)
+        self.has_attention = network["attention"]["layers"] > 0
+        if self.has_attention:
+            self.attention = AttentionStage(width, network["attention"])
+        self.has_photometry = network["photometry"]["enabled"]
+        if self.has_photometry:
+            self.photometry = PhotometryBranch(width, network["photometry"])
         self.dropout = nn.Dropout(network["dropout"])
         self.embedding = nn.Linear(width, network["embedding_size"])
         self.head_teff = nn.Linear(width, bin_counts[0])
         self.head_logg = nn.Linear(width, bin_counts[1])
         self.head_feh = nn.Linear(width, bin_counts[2])
 
-    def forward(self, x):
-        """x: [B, 2, P] (continuum-normalized flux, mask). Returns ([logits Teff, log g, [Fe/H]], embedding)."""
+    def forward(self, x, photometry=None, keep_attention=None):
+        """x: [B, 2, P] (continuum-normalized flux, mask); photometry: [B, 2, E] or None (nothing known).
+        keep_attention: a list that receives each attention block's weights [B, heads, L, L].
+        Returns ([logits Teff, log g, [Fe/H]], embedding)."""
         h = torch.cat([x[:, 0:1] - 1.0, x[:, 1:2]], dim=1)
         h = self.stem(h)
         for stage in self.stages:
             for block in stage:
                 h = block(h)
+        if self.has_attention:
+            h = self.attention(h, keep_attention)
         features = h.mean(dim=2)
         embedding = F.normalize(self.embedding(features), p=2.0, dim=1, eps=1e-12)
-        d = self.dropout(features)
+        fused = self.photometry(features, photometry) if self.has_photometry else features
+        d = self.dropout(fused)
         return [self.head_teff(d), self.head_logg(d), self.head_feh(d)], embedding
 
 
@@ -129,9 +272,13 @@ def load_raw(folder):
     return index["card"], state
 
 
+def network_of(card):
+    return upgrade_network(card["network"], card.get("format_version", 1))
+
+
 def load_model(folder, device="cpu"):
     card, state = load_raw(folder)
-    model = RemapNet(card["network"], bin_counts(card))
+    model = RemapNet(network_of(card), bin_counts(card))
     model.load_state_dict(state, strict=True)
     return card, model.to(device).eval()
 
@@ -162,10 +309,17 @@ def cmd_predict(args):
     if x.size % (2 * p):
         raise ValueError(f"{args.input}: {x.size} values are not a whole number of [2, {p}] inputs")
     x = torch.from_numpy(x.reshape(-1, 2, p).copy())
+    photometry = None
+    if args.photometry:
+        e = len(photometry_names(network_of(card)))
+        photometry = torch.from_numpy(np.fromfile(args.photometry, dtype="<f4").reshape(-1, 2, e).copy())
+    keep = [] if args.attention else None
     with torch.inference_mode():
-        logits, embedding = model(x)
+        logits, embedding = model(x, photometry, keep)
     out = {"probabilities": {h: torch.softmax(l.double(), dim=1).tolist() for h, l in zip(HEADS, logits)},
            "embedding": embedding.double().tolist()}
+    if keep is not None:
+        out["attention"] = [a.double().tolist() for a in keep]
     with open(args.output, "w") as f:
         json.dump(out, f)
 
@@ -173,7 +327,7 @@ def cmd_predict(args):
 def cmd_export(args):
     with open(args.card) as f:
         card = json.load(f)
-    model = RemapNet(card["network"], bin_counts(card))
+    model = RemapNet(network_of(card), bin_counts(card))
     model.load_state_dict(torch.load(args.checkpoint, map_location="cpu"), strict=True)
     export_raw(model, card, args.weights)
 
@@ -188,26 +342,34 @@ def cmd_bench(args):
     x = (1.0 - 0.2 * torch.rand(args.batch, 2, p, generator=g))
     x[:, 1] = 0.0
     x = x.to(device)
+    bf16 = args.precision == "bf16"
+
+    def passes(n):
+        with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=bf16):
+            for _ in range(n):
+                logits, _ = model(x)
+                probs = [torch.softmax(l.float(), dim=1).cpu() for l in logits]
+        return probs
+
+    rounds = []
     with torch.inference_mode():
-        for _ in range(max(1, args.warmup)):
-            model(x)
-        if device == "cuda":
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        cpu_start = time.process_time()
-        for _ in range(args.iterations):
-            logits, _ = model(x)
-            probs = [torch.softmax(l, dim=1).cpu() for l in logits]
-        if device == "cuda":
-            torch.cuda.synchronize()
-        seconds = time.perf_counter() - start
-        cpu_seconds = time.process_time() - cpu_start
-    del probs
+        passes(max(1, args.warmup))
+        for _ in range(max(1, args.rounds)):
+            if device == "cuda":
+                torch.cuda.synchronize()
+            start = time.perf_counter()
+            cpu_start = time.process_time()
+            passes(args.iterations)
+            if device == "cuda":
+                torch.cuda.synchronize()
+            seconds = time.perf_counter() - start
+            cpu_seconds = time.process_time() - cpu_start
+            rounds.append({"seconds": seconds, "cpu_seconds": cpu_seconds,
+                           "spectra_per_second": args.batch * args.iterations / seconds,
+                           "spectra_per_cpu_second": args.batch * args.iterations / cpu_seconds})
     print(json.dumps({"implementation": "python", "torch": torch.__version__, "device": device,
-                      "threads": torch.get_num_threads(), "batch": args.batch, "iterations": args.iterations,
-                      "seconds": seconds, "cpu_seconds": cpu_seconds,
-                      "spectra_per_second": args.batch * args.iterations / seconds,
-                      "spectra_per_cpu_second": args.batch * args.iterations / cpu_seconds}))
+                      "precision": args.precision, "threads": torch.get_num_threads(), "batch": args.batch,
+                      "iterations": args.iterations, "rounds": rounds, **rounds[-1]}))
 
 
 def main(argv=None):
@@ -217,6 +379,8 @@ def main(argv=None):
     p.add_argument("--weights", required=True)
     p.add_argument("--input", required=True)
     p.add_argument("--output", required=True)
+    p.add_argument("--photometry")
+    p.add_argument("--attention", action="store_true")
     p.set_defaults(run=cmd_predict)
     e = sub.add_parser("export")
     e.add_argument("--checkpoint", required=True)
@@ -230,6 +394,8 @@ def main(argv=None):
     b.add_argument("--warmup", type=int, default=2)
     b.add_argument("--threads", type=int, default=0)
     b.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    b.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
+    b.add_argument("--rounds", type=int, default=1)
     b.set_defaults(run=cmd_bench)
     args = parser.parse_args(argv)
     args.run(args)

@@ -27,6 +27,7 @@ int runCli(int argc, char** argv)
     addTrainCommands(app, state);
     addEvaluateCommand(app, state);
     addCalibrateCommand(app, state);
+    addMergeCommand(app, state);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

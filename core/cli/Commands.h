@@ -16,5 +16,6 @@ void addPredictCommands(CLI::App& app, CliState& state);
 void addTrainCommands(CLI::App& app, CliState& state);
 void addEvaluateCommand(CLI::App& app, CliState& state);
 void addCalibrateCommand(CLI::App& app, CliState& state);
+void addMergeCommand(CLI::App& app, CliState& state);
 
 }  // namespace remap::cli

@@ -6,6 +6,7 @@
 #include "ml/ModelLocator.h"
 #include "ml/PredictionWriter.h"
 #include "ml/Predictor.h"
+#include "ml/Sharding.h"
 #include "train/Metrics.h"
 
 #include <CLI/CLI.hpp>
@@ -37,6 +38,7 @@ struct EvaluateOptions {
     int batch = 64;
     bool json = false;
     bool quiet = false;
+    std::string shard;  // "K/N": evaluate block K of N of the catalog (ml/Sharding.h)
 };
 
 // teff, logg, feh of a row (NaN where the column is missing or the cell is empty, "nan" or "-").
@@ -116,6 +118,7 @@ void runEvaluate(const EvaluateOptions& o, CliState& state)
 {
     if (!o.out.empty()) checkOutputExtension(o.out, {".csv", ".fits", ".fit", ".h5", ".hdf5"});
     std::vector<Star> stars = readCatalog(o.catalog);
+    const std::string out = applyShard(stars, o.shard, o.out);
     if (!o.truth.empty()) {
         const std::size_t missing = joinTruth(stars, o.truth);
         if (missing)
@@ -152,7 +155,7 @@ void runEvaluate(const EvaluateOptions& o, CliState& state)
         std::cerr << "remap evaluate: no star has reference labels (give --truth, or teff/logg/feh columns)\n";
 
     const std::string modelName = predictor.bundle().card().name;
-    if (!o.out.empty()) writePredictions(o.out, result.predictions, reference, modelName);
+    if (!out.empty()) writePredictions(out, result.predictions, reference, modelName);
     if (o.json) {
         nlohmann::json failed = nlohmann::json::array();
         for (std::size_t k = 0; k < result.failed.size(); ++k) {
@@ -170,7 +173,7 @@ void runEvaluate(const EvaluateOptions& o, CliState& state)
         std::printf("model %s (%s) on %s: %zu stars predicted, %zu failed\n", modelName.c_str(), modelPath.c_str(),
                     o.catalog.c_str(), result.predictions.size(), result.failed.size());
         std::printf("%s", train::formatMetricsTable(metrics).c_str());
-        if (!o.out.empty()) std::printf("%s: %zu predictions written\n", o.out.c_str(), result.predictions.size());
+        if (!out.empty()) std::printf("%s: %zu predictions written\n", out.c_str(), result.predictions.size());
     }
     if (!result.failed.empty()) {
         std::cerr << "remap evaluate: " << result.failed.size() << " of " << stars.size()
@@ -214,6 +217,9 @@ void addEvaluateCommand(CLI::App& app, CliState& state)
                        "Print {model, model_name, catalog, truth, stars, failed: [{id, file, error}], metrics: "
                        "{teff|logg|feh: {n, bias, std, mad, rmse, coverage68}, loss}}");
     evaluate->add_flag("-q,--quiet", o->quiet, "No progress bar");
+    evaluate->add_option("--shard", o->shard,
+                         "K/N: evaluate only block K of N of the catalog, writing OUT.shard-K-of-N.EXT; "
+                         "`remap merge OUT` joins the shards");
     evaluate->callback([o, &state] { runEvaluate(*o, state); });
 }
 

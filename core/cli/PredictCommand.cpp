@@ -7,6 +7,7 @@
 #include "ml/ModelLocator.h"
 #include "ml/PredictionWriter.h"
 #include "ml/Predictor.h"
+#include "ml/Sharding.h"
 
 #include <CLI/CLI.hpp>
 
@@ -43,6 +44,8 @@ struct PredictOptions {
     bool json = false;
     bool histograms = false;
     bool quiet = false;
+    std::string shard;  // "K/N": predict block K of N of the inputs into OUT's shard file (ml/Sharding.h)
+    std::string precision = "auto";
 };
 
 struct Input {
@@ -86,12 +89,14 @@ void runPredict(const PredictOptions& o, CliState& state)
     }
     if (inputs.empty()) throw UsageError("nothing to predict: give spectrum files and/or --catalog LIST.csv");
     if (!o.out.empty()) checkOutputExtension(o.out, {".csv", ".fits", ".fit", ".h5", ".hdf5"});
+    const std::string out = applyShard(inputs, o.shard, o.out);
     if (o.batch < 1) throw UsageError("--batch must be at least 1");
 
     PredictorOptions options;
     options.device = o.device;
     options.threads = o.threads;
     options.batchSize = o.batch;
+    options.precision = o.precision;
     const Predictor predictor(resolveModel(o.model), options);
 
     ConsoleProgress progress("predict", !o.quiet);
@@ -107,10 +112,10 @@ void runPredict(const PredictOptions& o, CliState& state)
     progress.finish();
 
     const std::string modelName = predictor.bundle().card().name;
-    if (!o.out.empty()) {
-        writePredictions(o.out, predictions, haveReference ? reference : std::vector<ReferenceLabels>{}, modelName);
+    if (!out.empty()) {
+        writePredictions(out, predictions, haveReference ? reference : std::vector<ReferenceLabels>{}, modelName);
         if (!o.json)
-            std::printf("%s: %zu predictions written (model %s, %s)\n", o.out.c_str(), predictions.size(),
+            std::printf("%s: %zu predictions written (model %s, %s)\n", out.c_str(), predictions.size(),
                         modelName.c_str(), predictor.deviceName().c_str());
     }
     if (o.json) {
@@ -135,7 +140,7 @@ void runPredict(const PredictOptions& o, CliState& state)
             all.push_back(std::move(j));
         }
         printJson(all);
-    } else if (o.out.empty()) {
+    } else if (out.empty()) {
         printTable(predictions);
         if (o.neighbours > 0)
             for (const auto& p : predictions) {
@@ -229,6 +234,12 @@ void addPredictCommands(CLI::App& app, CliState& state)
                       "hdi95, multimodal, edge_pile_up}, flags, snr, rv_kms, masked_fraction");
     predict->add_flag("--histograms", p->histograms, "With --json: include the full posterior histograms");
     predict->add_flag("-q,--quiet", p->quiet, "No progress bar");
+    predict->add_option("--shard", p->shard,
+                        "K/N: predict only block K of N of the inputs, into OUT.shard-K-of-N.EXT (a job-array "
+                        "task); `remap merge OUT` joins the shards");
+    predict
+        ->add_option("--precision", p->precision, "auto (= fp32), fp32 or bf16 (faster, posterior means ~0.5 bin off)")
+        ->check(CLI::IsMember({"auto", "fp32", "bf16"}));
     predict->callback([p, &state] { runPredict(*p, state); });
 
     auto s = std::make_shared<SaliencyCommandOptions>();

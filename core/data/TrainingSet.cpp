@@ -27,6 +27,7 @@ const char* const kRv = "rv";
 const char* const kSource = "source";
 const char* const kInterpolated = "interpolated";
 const char* const kWavelength = "wavelength";
+const char* const kPhotometry = "photometry";  // optional
 
 const char* const kAttrSchema = "remap_schema";
 const char* const kAttrKind = "kind";
@@ -89,6 +90,7 @@ struct Datasets {
     TrainingSetHeader header;
     int schema = 0;
     std::size_t sourceBytes = 0;  // fixed string size of /source; 0 = variable-length strings
+    Handle photometry;            // /photometry when the file has it
 
     hid_t id(std::size_t column) const { return columns[column].get(); }
     hid_t byName(const char* name) const
@@ -213,6 +215,21 @@ Datasets openDatasets(const std::string& path, bool readWrite)
                             " rows but '/labels' has " + std::to_string(rows),
                         path);
     }
+    if (h5::hasLink(root, kPhotometry)) {
+        d.photometry = checked(H5Dopen2(root, kPhotometry, dapl.get()), "could not open '/photometry'", path);
+        Handle type = checked(H5Dget_type(d.photometry.get()), "could not read the type of '/photometry'", path);
+        const auto shape = h5::datasetShape(d.photometry.get(), kPhotometry, path);
+        if (H5Tget_class(type.get()) != H5T_FLOAT || shape.size() != 2 || shape[1] != kPhotometryCount)
+            throw Error("the dataset '/photometry' should hold floating-point values of shape [rows, " +
+                            std::to_string(kPhotometryCount) + "] but has shape " + shapeText(shape),
+                        path);
+        if (!readWrite && shape[0] != rows)
+            throw Error("mismatched shapes: '/photometry' has " + std::to_string(shape[0]) +
+                            " rows but '/labels' has " + std::to_string(rows),
+                        path);
+        shortest = std::min<std::size_t>(shortest, shape[0]);
+        d.header.photometry = true;
+    }
     if (h5::hasAttribute(root, kAttrRowsComplete)) {
         const long long complete = h5::readIntAttribute(root, kAttrRowsComplete, path);
         if (complete < 0 || static_cast<std::size_t>(complete) > shortest)
@@ -314,10 +331,24 @@ TrainingBatch readBatch(const Datasets& d, std::size_t first, std::size_t count)
     readRows(d, kRv, H5T_NATIVE_DOUBLE, first, count, b.rv, 1);
     b.source = readSourceRows(d, first, count);
     readRows(d, kInterpolated, H5T_NATIVE_UINT8, first, count, b.interpolated, 1);
+    b.photometry.assign(count, missingPhotometry());
+    if (d.photometry.valid() && count > 0) {
+        auto [fileSpace, memSpace] = selectRows(d.photometry.get(), first, count, kPhotometry, d.path);
+        check(H5Dread(d.photometry.get(), H5T_NATIVE_DOUBLE, memSpace.get(), fileSpace.get(), H5P_DEFAULT,
+                      b.photometry.data()),
+              "could not read '/photometry' (corrupt file?)", d.path);
+    }
     return b;
 }
 
 }  // namespace
+
+PhotometryRow missingPhotometry()
+{
+    PhotometryRow row;
+    row.fill(kUnknownLabel);
+    return row;
+}
 
 const std::array<std::string, kLabelCount>& labelColumnNames()
 {
@@ -347,6 +378,7 @@ void TrainingBatch::clear()
     rv.clear();
     source.clear();
     interpolated.clear();
+    photometry.clear();
 }
 
 void TrainingBatch::append(const TrainingRow& row)
@@ -363,6 +395,7 @@ void TrainingBatch::append(const TrainingRow& row)
     rv.push_back(row.rv);
     source.push_back(row.source);
     interpolated.push_back(row.interpolated ? 1 : 0);
+    photometry.push_back(row.photometry);
 }
 
 TrainingRow TrainingBatch::row(std::size_t index) const
@@ -378,6 +411,7 @@ TrainingRow TrainingBatch::row(std::size_t index) const
     r.rv = rv.at(index);
     r.source = source.at(index);
     r.interpolated = interpolated.at(index) != 0;
+    if (index < photometry.size()) r.photometry = photometry[index];
     return r;
 }
 
@@ -390,7 +424,10 @@ struct TrainingSetWriter::Impl {
 
     void writeRows(const char* name, hid_t memType, std::size_t first, std::size_t count, const void* data)
     {
-        const hid_t ds = d.byName(name);
+        writeRows(d.byName(name), name, memType, first, count, data);
+    }
+    void writeRows(hid_t ds, const char* name, hid_t memType, std::size_t first, std::size_t count, const void* data)
+    {
         const std::string what = std::string("could not write '/") + name + "'";
         Handle space = checked(H5Dget_space(ds), what, d.path);
         hsize_t dims[2] = {0, 0};
@@ -485,6 +522,22 @@ TrainingSetWriter TrainingSetWriter::create(const std::string& path, const Train
     h5::writeStringArrayAttribute(d.byName(kLabels), "columns", {labelColumnNames().begin(), labelColumnNames().end()},
                                   path);
     h5::writeStringAttribute(d.byName(kWavelength), "unit", "Angstrom", path);
+    if (header.photometry) {
+        const std::string what = "could not create '/photometry'";
+        Handle dcpl = checked(H5Pcreate(H5P_DATASET_CREATE), what, path);
+        check(H5Pset_obj_track_times(dcpl.get(), false), what, path);
+        const hsize_t dims[2] = {0, kPhotometryCount}, maxDims[2] = {H5S_UNLIMITED, kPhotometryCount},
+                      chunk[2] = {kColumnChunk, kPhotometryCount};
+        check(H5Pset_chunk(dcpl.get(), 2, chunk), what, path);
+        check(H5Pset_shuffle(dcpl.get()), what, path);
+        check(H5Pset_deflate(dcpl.get(), kDeflateLevel), what, path);
+        Handle space = checked(H5Screate_simple(2, dims, maxDims), what, path);
+        d.photometry =
+            checked(H5Dcreate2(root, kPhotometry, H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(), dapl.get()),
+                    what, path);
+        h5::writeStringArrayAttribute(d.photometry.get(), "columns", {kPhotometryNames.begin(), kPhotometryNames.end()},
+                                      path);
+    }
     check(H5Dwrite(d.byName(kWavelength), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, header.wavelength.data()),
           "could not write '/wavelength'", path);
     impl->chunkRows = chunkRows;
@@ -504,6 +557,11 @@ TrainingSetWriter TrainingSetWriter::openForAppend(const std::string& path)
         if (dims[0] == d.rows) continue;
         dims[0] = d.rows;
         check(H5Dset_extent(d.id(i), dims.data()), std::string("could not trim '/") + kColumns[i].name + "'", path);
+    }
+    if (d.photometry.valid()) {
+        auto dims = h5::datasetShape(d.photometry.get(), kPhotometry, path);
+        dims[0] = d.rows;
+        check(H5Dset_extent(d.photometry.get(), dims.data()), "could not trim '/photometry'", path);
     }
     // Reading the last complete row decompresses the chunk an interrupted append may have damaged.
     if (d.rows > 0) readBatch(d, d.rows - 1, 1);
@@ -580,6 +638,11 @@ void TrainingSetWriter::append(const TrainingBatch& batch)
         impl_->writeRows(kSource, stringType.get(), first, n, sources.data());
     }
     impl_->writeRows(kInterpolated, H5T_NATIVE_UINT8, first, n, batch.interpolated.data());
+    if (d.photometry.valid()) {
+        std::vector<PhotometryRow> photometry = batch.photometry;
+        photometry.resize(n, missingPhotometry());  // rows appended without photometry: none known
+        impl_->writeRows(d.photometry.get(), kPhotometry, H5T_NATIVE_DOUBLE, first, n, photometry.data());
+    }
     // Rows count only once every dataset holds them: an append cut short leaves rows_complete behind.
     h5::writeIntAttribute(d.file.get(), kAttrRowsComplete, static_cast<long long>(first + n), d.path);
     impl_->flush();
@@ -617,6 +680,7 @@ void TrainingSetWriter::close()
     if (!d.file.valid()) return;
     impl_->flush();
     for (auto& c : d.columns) c.close(d.path);
+    if (d.photometry.valid()) d.photometry.close(d.path);
     d.file.close(d.path);
 }
 

@@ -9,11 +9,14 @@
 //   /source         UTF-8 strings [N] (fixed length here; readers accept variable length too)
 //   /interpolated   uint8   [N]     1 = made by grid interpolation
 //   /wavelength     float64 [P]     the model grid (Angstrom, in the spec's medium)
+//   /photometry     float64 [N, 8]  optional: phot_g_mean_mag, bp_rp, parallax, parallax_error, j_m, h_m,
+//                                   ks_m, ebv (attribute `columns`; base/Photometry.h); NaN = missing
 //   root attributes remap_schema (=1), kind, preprocess_spec (JSON), provenance (JSON),
 //                   inputs_digest, rows_complete
 // The classes keep hdf5.h out of this header. Neither is thread-safe: use one object per thread
 // and never two threads at once (serial HDF5).
 
+#include "base/Photometry.h"
 #include "prep/PreprocessSpec.h"
 
 #include <nlohmann/json.hpp>
@@ -39,6 +42,10 @@ inline constexpr double kUnknownLabel = std::numeric_limits<double>::quiet_NaN()
 // Names in /labels' `columns` attribute, in column order.
 const std::array<std::string, kLabelCount>& labelColumnNames();
 
+// Columns of /photometry, in kPhotometryNames order; NaN = missing.
+using PhotometryRow = std::array<double, kPhotometryCount>;
+PhotometryRow missingPhotometry();
+
 enum class DatasetKind { PhoenixGrid, Observed };
 std::string toString(DatasetKind kind);  // "phoenix-grid" | "observed"
 // Throws remap::Error for anything else.
@@ -54,6 +61,7 @@ struct TrainingRow {
     double rv = kUnknownLabel;  // km/s
     std::string source;
     bool interpolated = false;
+    PhotometryRow photometry = missingPhotometry();  // written only to files whose header has photometry
 };
 
 // Consecutive rows, row-major: flux[r * pixels + p].
@@ -67,6 +75,7 @@ struct TrainingBatch {
     std::vector<double> rv;
     std::vector<std::string> source;
     std::vector<std::uint8_t> interpolated;
+    std::vector<PhotometryRow> photometry;
 
     explicit TrainingBatch(std::size_t pixelCount = 0) : pixels(pixelCount) {}
     std::size_t size() const { return labels.size(); }
@@ -86,6 +95,8 @@ struct TrainingSetHeader {
     std::string inputsDigest;  // identifies spec + inputs + options; resuming needs it to match
     // Longest /source name in bytes a new file must hold (0: kDefaultSourceLength).
     std::size_t sourceLength = 0;
+    bool photometry =
+        false;  // the file has /photometry (optional within schema 1; readers of files without it see NaN)
 };
 inline constexpr std::size_t kDefaultSourceLength = 255;
 

@@ -1,5 +1,6 @@
 #include "ModelBundle.h"
 
+#include "BundleContainer.h"
 #include "JsonRead.h"
 #include "TorchBundle.h"
 #include "base/AtomicFile.h"
@@ -142,7 +143,10 @@ void from_json(const nlohmann::json& j, ModelCard& c)
     checkVersion(out.formatVersion, {});
     out.name = requireKey<std::string>(j, "name", where);
     out.description = requireKey<std::string>(j, "description", where);
-    out.network = requireKey<NetworkConfig>(j, "network", where);
+    // Keys a card of an older format did not have take the meaning they had then.
+    nlohmann::json upgraded = j;
+    if (upgraded.contains("network")) upgraded["network"] = upgradeNetworkJson(upgraded["network"], out.formatVersion);
+    out.network = requireKey<NetworkConfig>(upgraded, "network", where);
     out.bins = requireKey<LabelBins>(j, "bins", where);
     out.preprocess = requireKey<nlohmann::json>(j, "preprocess", where);
     out.training = requireKey<nlohmann::json>(j, "training", where);
@@ -222,22 +226,28 @@ void ModelBundle::save(const std::string& path) const
         root.write("rv_template", rv);
     }
 
-    writeAtomically(path, [&](const std::string& tmp) {
-        try {
-            root.save_to(tmp);
-        } catch (const c10::Error& err) {
-            throw Error("could not write the model bundle: " + firstLine(err.what_without_backtrace()), path);
-        }
-    });
+    bundle_detail::writeSealed(root, path);
 }
 
 ModelBundle ModelBundle::load(const std::string& path)
+{
+    return loadBundle(path, false);
+}
+
+ModelBundle ModelBundle::loadUnverifiedLegacy(const std::string& path)
+{
+    return loadBundle(path, true);
+}
+
+ModelBundle ModelBundle::loadBundle(const std::string& path, bool allowLegacy)
 {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) throw Error("the model file does not exist", path);
     torch::serialize::InputArchive root;
     try {
-        root.load_from(path, torch::Device(torch::kCPU));
+        bundle_detail::openSealed(path, root, allowLegacy);
+    } catch (const Error&) {
+        throw;
     } catch (const c10::Error& err) {
         throw Error("not a readable REMAP model bundle: the file is truncated, damaged or of another kind (" +
                         firstLine(err.what_without_backtrace()) + ")",
@@ -256,6 +266,7 @@ ModelBundle ModelBundle::load(const std::string& path)
         impl->sourcePath = path;
         try {
             impl->card = parseJson(readString(root, "card", path), "model card", path).get<ModelCard>();
+            impl->card.formatVersion = ModelCard::kFormatVersion;  // read into today's form, written as such
         } catch (const Error& err) {
             if (!err.file().empty()) throw;
             throw Error(err.problem(), path);

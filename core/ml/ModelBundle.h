@@ -21,7 +21,9 @@ namespace remap {
 
 // What a model is, in JSON form inside the bundle ("card"). Every key is required when reading.
 struct ModelCard {
-    static constexpr int kFormatVersion = 1;  // bumped on any incompatible change of the bundle layout
+    // Bumped on any incompatible change of the bundle layout. 2: checksums and the sealed container
+    // (ml/BundleContainer.h); the network's "attention" and "photometry" keys (absent in 1 = off).
+    static constexpr int kFormatVersion = 2;
     int formatVersion = kFormatVersion;
     std::string name;         // e.g. "deep-remap-marvels-v1"
     std::string description;  // free text for people
@@ -57,9 +59,14 @@ class ModelBundle {
 public:
     // A new network with random weights (deterministic for a seed) described by `card`.
     static ModelBundle create(const ModelCard& card, std::uint64_t seed = 0);
-    // Reads a bundle; throws remap::Error naming the file for a missing, truncated or corrupt file,
-    // a newer format version, a card with missing keys, or weights that do not fit the card's architecture.
+    // Reads a bundle; throws remap::Error naming the file for a missing, truncated or corrupt file (any
+    // changed byte: every stored value and the whole file carry SHA-256 checksums, and the error names
+    // the damaged tensor where it can), a newer format version, a format-1 file (no checksums), a card
+    // with missing keys, or weights that do not fit the card's architecture.
     static ModelBundle load(const std::string& path);
+    // Reads a bundle of format 1 (written before checksums) without verification, for a one-off
+    // conversion: save() then writes it with checksums. Bundles of format 2 are verified as by load().
+    static ModelBundle loadUnverifiedLegacy(const std::string& path);
     // Writes the bundle atomically (a temporary file renamed into place).
     void save(const std::string& path) const;
 
@@ -93,6 +100,7 @@ public:
 
 private:
     explicit ModelBundle(std::unique_ptr<Impl> impl);
+    static ModelBundle loadBundle(const std::string& path, bool allowLegacy);
     std::unique_ptr<Impl> impl_;
 };
 

@@ -54,8 +54,11 @@ struct Prediction {
     std::string source;  // file or object name the spectrum came from
     ParameterPosterior teff, logg, feh;
     // Problems worth a look: "low_snr", "many_masked_pixels", "outside_trained_range:<param>",
-    // "multimodal:<param>", "preprocessing:<warning text>".
+    // "multimodal:<param>", "preprocessing:<warning text>", and for photometry (docs/network.md):
+    // "photometry_inputs:<name>+<name>...", "spectrum_only", "photometry_ignored", "photometry: <warning>".
     std::vector<std::string> flags;
+    // What the network read: "spectrum", then the photometric inputs present (kPhotometryNames).
+    std::vector<std::string> inputs;
     std::vector<float> embedding;  // L2-normalized
     double snr = 0.0;              // per pixel, of the prepared spectrum
     double rv = 0.0;               // km/s, radial velocity removed by preprocessing

@@ -1,5 +1,6 @@
 #include "Predictor.h"
 
+#include "NetworkInference.h"
 #include "Saliency.h"
 #include "TorchBundle.h"
 #include "base/Error.h"
@@ -29,6 +30,7 @@ struct Predictor::Impl {
     std::vector<double> grid;
     torch::Device device{torch::kCPU};
     std::array<std::vector<double>, 3> centres;
+    std::optional<InferencePlan> plan;  // batch norm folded, the trunk in the chosen precision
 
     Impl(ModelBundle b, PredictorOptions o) : bundle(std::move(b)), options(std::move(o)) {}
     RemapNet& net() { return bundleNetwork(bundle); }
@@ -98,6 +100,37 @@ torch::Tensor inputTensor(const std::vector<const PreparedSpectrum*>& items, int
     return makeNetworkInput(flux, mask, static_cast<int>(items.size()), length);
 }
 
+// "a+b+c"
+std::string joinNames(const std::vector<std::string>& names)
+{
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : "+") + n;
+    return out;
+}
+
+// What a photometric model reads of a star's photometry, and the flags that say so.
+void notePhotometry(const RemapNet& net, const Photometry* photometry, Prediction& pred)
+{
+    pred.inputs = {"spectrum"};
+    const bool given = photometry && !photometry->empty();
+    if (photometry)
+        for (const auto& w : photometry->warnings) pred.flags.push_back("photometry: " + w);
+    if (!net->hasPhotometry()) {
+        if (given) pred.flags.push_back("photometry_ignored");
+        return;
+    }
+    std::vector<std::string> used;
+    if (photometry)
+        for (const auto& name : net->config().photometry.names())
+            if (photometry->has(*photometryEntry(name))) used.push_back(name);
+    if (used.empty()) {
+        pred.flags.push_back("spectrum_only");
+        return;
+    }
+    pred.inputs.insert(pred.inputs.end(), used.begin(), used.end());
+    pred.flags.push_back("photometry_inputs:" + joinNames(used));
+}
+
 }  // namespace
 
 Predictor::Predictor(const std::string& bundlePath, PredictorOptions options)
@@ -135,6 +168,7 @@ Predictor::Predictor(ModelBundle bundle, PredictorOptions options)
     for (Param p : kAllParams) d.centres[static_cast<std::size_t>(p)] = card.bins[p].centres();
     d.net()->eval();
     d.net()->to(d.device);
+    d.plan.emplace(d.net(), d.device, chooseInferencePrecision(d.options.precision));
 }
 
 Predictor::~Predictor() = default;
@@ -161,9 +195,14 @@ PreparedSpectrum Predictor::prepare(const Spectrum& spectrum) const
 }
 
 std::vector<Prediction> Predictor::predictPrepared(const std::vector<PreparedSpectrum>& prepared,
-                                                   const std::vector<std::string>& sources) const
+                                                   const std::vector<std::string>& sources,
+                                                   const std::vector<Photometry>& photometry) const
 {
     auto& d = *impl_;
+    if (!photometry.empty() && photometry.size() != prepared.size())
+        throw Error("predictPrepared: " + std::to_string(photometry.size()) + " photometry entries for " +
+                    std::to_string(prepared.size()) + " spectra");
+    const bool photometric = d.net()->hasPhotometry();
     std::vector<Prediction> out;
     out.reserve(prepared.size());
     const auto batch = static_cast<std::size_t>(d.options.batchSize);
@@ -172,11 +211,17 @@ std::vector<Prediction> Predictor::predictPrepared(const std::vector<PreparedSpe
         std::vector<const PreparedSpectrum*> items;
         for (std::size_t i = start; i < end; ++i) items.push_back(&prepared[i]);
         const auto x = inputTensor(items, d.length(), start < sources.size() ? sources[start] : std::string());
+        torch::Tensor phot;
+        if (photometric && !photometry.empty())
+            phot = makePhotometryInput(std::vector<Photometry>(photometry.begin() + static_cast<std::ptrdiff_t>(start),
+                                                               photometry.begin() + static_cast<std::ptrdiff_t>(end)),
+                                       d.bundle.card().network.photometry)
+                       .to(d.device);
         std::array<torch::Tensor, 3> probs;
         torch::Tensor embedding;
         {
             torch::InferenceMode inference;
-            const auto result = d.net()->forward(padSingle(x.to(d.device)));
+            const auto result = d.plan->forward(padSingle(x.to(d.device)), phot.defined() ? padSingle(phot) : phot);
             for (int p = 0; p < 3; ++p)
                 probs[p] = torch::softmax(result.logits[p] / d.temperature(p), 1)
                                .to(torch::kCPU, torch::kFloat64)
@@ -210,31 +255,46 @@ std::vector<Prediction> Predictor::predictPrepared(const std::vector<PreparedSpe
                 if (post.multimodal) pred.flags.push_back("multimodal:" + std::string(paramName(p)));
             }
             for (const auto& w : s.warnings) pred.flags.push_back("preprocessing: " + w);
+            notePhotometry(d.net(), photometry.empty() ? nullptr : &photometry[i], pred);
             out.push_back(std::move(pred));
         }
     }
     return out;
 }
 
+namespace {
+std::string sourceOf(const Spectrum& spectrum)
+{
+    return spectrum.provenance.file.empty() ? spectrum.objectName : spectrum.provenance.file;
+}
+}  // namespace
+
 Prediction Predictor::predict(const Spectrum& spectrum) const
 {
-    const auto source = spectrum.provenance.file.empty() ? spectrum.objectName : spectrum.provenance.file;
-    return predictPrepared({prepare(spectrum)}, {source}).front();
+    if (!impl_->net()->hasPhotometry()) return predictPrepared({prepare(spectrum)}, {sourceOf(spectrum)}).front();
+    return predict(spectrum, photometryFromMetadata(spectrum.metadata));
+}
+
+Prediction Predictor::predict(const Spectrum& spectrum, const Photometry& photometry) const
+{
+    return predictPrepared({prepare(spectrum)}, {sourceOf(spectrum)}, {photometry}).front();
 }
 
 std::vector<Prediction> Predictor::predictBatch(const std::vector<Spectrum>& spectra, ProgressObserver* progress) const
 {
     std::vector<PreparedSpectrum> prepared(spectra.size());
     std::vector<std::string> sources(spectra.size());
+    std::vector<Photometry> photometry(impl_->net()->hasPhotometry() ? spectra.size() : 0);
     std::atomic<std::size_t> done{0};
     parallelFor(spectra.size(), workerCount(impl_->options.threads), [&](std::size_t i) {
         if (progress) throwIfCancelled(*progress);
         prepared[i] = prepare(spectra[i]);
-        sources[i] = spectra[i].provenance.file.empty() ? spectra[i].objectName : spectra[i].provenance.file;
+        sources[i] = sourceOf(spectra[i]);
+        if (!photometry.empty()) photometry[i] = photometryFromMetadata(spectra[i].metadata);
         if (progress) progress->onProgress(++done, spectra.size(), "preparing");
     });
     if (progress) throwIfCancelled(*progress);
-    auto out = predictPrepared(prepared, sources);
+    auto out = predictPrepared(prepared, sources, photometry);
     if (progress) progress->onProgress(spectra.size(), spectra.size(), "predicted");
     return out;
 }
@@ -246,16 +306,72 @@ std::vector<float> Predictor::saliency(const Spectrum& spectrum, Param param, Sa
 }
 
 std::vector<float> Predictor::saliencyPrepared(const PreparedSpectrum& prepared, Param param, SaliencyMethod method,
-                                               const SaliencyOptions& options) const
+                                               const SaliencyOptions& options, const Photometry& photometry) const
 {
     auto& d = *impl_;
     const auto x = inputTensor({&prepared}, d.length(), {}).to(d.device);
+    torch::Tensor phot;
+    if (d.net()->hasPhotometry())
+        phot = makePhotometryInput({photometry}, d.bundle.card().network.photometry).to(d.device);
     const auto p = static_cast<int>(param);
     const auto map =
-        computeSaliency(d.net(), x, p, d.centres[static_cast<std::size_t>(p)], method, options, d.temperature(p))
+        computeSaliency(d.net(), x, p, d.centres[static_cast<std::size_t>(p)], method, options, d.temperature(p), phot)
             .to(torch::kCPU)
             .contiguous();
     return std::vector<float>(map.data_ptr<float>(), map.data_ptr<float>() + map.numel());
+}
+
+bool Predictor::hasAttention() const
+{
+    return impl_->net()->hasAttention();
+}
+
+std::vector<std::string> Predictor::photometryInputs() const
+{
+    return impl_->net()->hasPhotometry() ? impl_->bundle.card().network.photometry.names() : std::vector<std::string>{};
+}
+
+std::vector<float> Predictor::attentionMap(const PreparedSpectrum& prepared, double fromWavelength, double toWavelength,
+                                           int layer) const
+{
+    auto& d = *impl_;
+    const auto& config = d.bundle.card().network;
+    if (!d.net()->hasAttention()) throw Error("the model has no self-attention stage", d.bundle.sourcePath());
+    const int layers = config.attention.layers;
+    if (layer < 0) layer += layers;
+    if (layer < 0 || layer >= layers)
+        throw Error("attention layer " + std::to_string(layer) + " does not exist (the model has " +
+                    std::to_string(layers) + ")");
+    const auto x = inputTensor({&prepared}, d.length(), {}).to(d.device);
+    torch::Tensor weights;  // [L, L]: queries x keys, averaged over heads
+    {
+        torch::InferenceMode inference;
+        const auto out = d.plan->forward(padSingle(x), {}, true);
+        weights = out.attention[static_cast<std::size_t>(layer)][0].mean(0).to(torch::kCPU, torch::kFloat64);
+    }
+    const auto positions = weights.size(0);
+    const auto pixels = static_cast<int64_t>(d.grid.size());
+    // Position j of L stands for grid pixels [j P / L, (j + 1) P / L).
+    auto firstPixel = [&](int64_t j) { return j * pixels / positions; };
+    const double lo = std::min(fromWavelength, toWavelength), hi = std::max(fromWavelength, toWavelength);
+    std::vector<int64_t> queries;
+    for (int64_t j = 0; j < positions; ++j) {
+        const double a = d.grid[static_cast<std::size_t>(firstPixel(j))];
+        const double b = d.grid[static_cast<std::size_t>(firstPixel(j + 1) - 1)];
+        if (b >= lo && a <= hi) queries.push_back(j);
+    }
+    if (queries.empty())
+        throw Error("the query region " + std::to_string(lo) + "-" + std::to_string(hi) +
+                    " lies outside the model's grid (" + std::to_string(d.grid.front()) + "-" +
+                    std::to_string(d.grid.back()) + ")");
+    const auto keys = weights.index_select(0, torch::tensor(queries, torch::kInt64)).mean(0).contiguous();
+    const double* w = keys.data_ptr<double>();
+    std::vector<float> map(static_cast<std::size_t>(pixels));
+    for (int64_t j = 0; j < positions; ++j) {
+        const auto a = firstPixel(j), b = firstPixel(j + 1);
+        for (int64_t i = a; i < b; ++i) map[static_cast<std::size_t>(i)] = static_cast<float>(w[j] / double(b - a));
+    }
+    return map;
 }
 
 std::vector<Neighbour> Predictor::nearestNeighbours(const Prediction& prediction, int k) const
@@ -297,6 +413,10 @@ const ModelBundle& Predictor::bundle() const
 std::string Predictor::deviceName() const
 {
     return impl_->device.is_cuda() ? "cuda" : "cpu";
+}
+std::string Predictor::precisionName() const
+{
+    return std::string(inferencePrecisionName(impl_->plan->precision()));
 }
 
 }  // namespace remap

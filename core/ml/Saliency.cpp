@@ -43,13 +43,14 @@ constexpr int64_t kChunk = 32;  // inputs per backward pass
 
 // Gradients [M, P] of the posterior mean w.r.t. the flux channel of each row of xs [M, 2, P].
 torch::Tensor fluxGradients(RemapNet& net, const torch::Tensor& xs, int param, const torch::Tensor& centres,
-                            double temperature)
+                            double temperature, const torch::Tensor& photometry)
 {
     std::vector<torch::Tensor> parts;
     for (int64_t start = 0; start < xs.size(0); start += kChunk) {
         const auto count = std::min(kChunk, xs.size(0) - start);
         auto input = padSingle(xs.narrow(0, start, count)).detach().clone().set_requires_grad(true);
-        const auto out = net->forward(input);
+        const auto phot = photometry.defined() ? photometry.expand({input.size(0), 2, photometry.size(2)}) : photometry;
+        const auto out = net->forward(input, phot);
         const auto mean = torch::softmax(out.logits[static_cast<std::size_t>(param)] / temperature, 1).matmul(centres);
         const auto grads = torch::autograd::grad({mean.sum()}, {input});
         parts.push_back(grads[0].select(1, 0).narrow(0, 0, count).detach());
@@ -60,7 +61,8 @@ torch::Tensor fluxGradients(RemapNet& net, const torch::Tensor& xs, int param, c
 }  // namespace
 
 torch::Tensor computeSaliency(RemapNet& net, const torch::Tensor& x, int param, const std::vector<double>& centres,
-                              SaliencyMethod method, const SaliencyOptions& o, double temperature)
+                              SaliencyMethod method, const SaliencyOptions& o, double temperature,
+                              const torch::Tensor& photometry)
 {
     if (x.dim() != 3 || x.size(0) != 1 || x.size(1) != 2) throw Error("saliency: the input must be [1, 2, pixels]");
     if (param < 0 || param > 2) throw Error("saliency: parameter index must be 0, 1 or 2");
@@ -70,9 +72,9 @@ torch::Tensor computeSaliency(RemapNet& net, const torch::Tensor& x, int param, 
     const int64_t pixels = x.size(2);
     switch (method) {
         case SaliencyMethod::Gradient:
-            return fluxGradients(net, x, param, c, temperature)[0];
+            return fluxGradients(net, x, param, c, temperature, photometry)[0];
         case SaliencyMethod::GradientTimesInput:
-            return fluxGradients(net, x, param, c, temperature)[0] * (flux - o.baseline);
+            return fluxGradients(net, x, param, c, temperature, photometry)[0] * (flux - o.baseline);
         case SaliencyMethod::SmoothGrad: {
             const int n = std::max(1, o.smoothGradSamples);
             // Noise from a seeded std::mt19937_64: reproducible across torch versions and devices.
@@ -82,7 +84,7 @@ torch::Tensor computeSaliency(RemapNet& net, const torch::Tensor& x, int param, 
             for (float& v : noise) v = normal(rng);
             auto xs = x.expand({n, 2, pixels}).clone();
             xs.select(1, 0).add_(torch::from_blob(noise.data(), {n, pixels}, torch::kFloat32).to(x.options()));
-            return fluxGradients(net, xs, param, c, temperature).mean(0);
+            return fluxGradients(net, xs, param, c, temperature, photometry).mean(0);
         }
         case SaliencyMethod::IntegratedGradients: {
             const int m = std::max(1, o.integratedGradientSteps);
@@ -90,7 +92,7 @@ torch::Tensor computeSaliency(RemapNet& net, const torch::Tensor& x, int param, 
                 (torch::arange(m, torch::TensorOptions().dtype(torch::kFloat64)) + 0.5).div(m).to(x.options());
             auto xs = x.expand({m, 2, pixels}).clone();
             xs.select(1, 0).copy_(o.baseline + alphas.unsqueeze(1) * (flux - o.baseline).unsqueeze(0));
-            return fluxGradients(net, xs, param, c, temperature).mean(0) * (flux - o.baseline);
+            return fluxGradients(net, xs, param, c, temperature, photometry).mean(0) * (flux - o.baseline);
         }
     }
     throw Error("saliency: unknown method");

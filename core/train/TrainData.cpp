@@ -53,7 +53,17 @@ SpectraTable SpectraTable::subset(const std::vector<std::size_t>& indices) const
         out.labels.push_back(labels[i]);
         out.snr.push_back(snr[i]);
         out.sources.push_back(sources[i]);
+        if (!photometry.empty()) out.photometry.push_back(photometry[i]);
     }
+    return out;
+}
+
+Photometry SpectraTable::photometryOf(std::size_t row) const
+{
+    Photometry out;
+    if (row < photometry.size())
+        for (std::size_t k = 0; k < kPhotometryCount; ++k)
+            if (std::isfinite(photometry[row][k])) out.set(static_cast<PhotometryEntry>(k), photometry[row][k]);
     return out;
 }
 
@@ -65,6 +75,14 @@ void SpectraTable::append(const SpectraTable& other)
     labels.insert(labels.end(), other.labels.begin(), other.labels.end());
     snr.insert(snr.end(), other.snr.begin(), other.snr.end());
     sources.insert(sources.end(), other.sources.begin(), other.sources.end());
+    // Rows of a table without photometry have none known.
+    if (!photometry.empty() || !other.photometry.empty()) {
+        photometry.resize(labels.size() - other.labels.size(), missingPhotometry());
+        if (other.photometry.empty())
+            photometry.resize(labels.size(), missingPhotometry());
+        else
+            photometry.insert(photometry.end(), other.photometry.begin(), other.photometry.end());
+    }
 }
 
 SpectraTable loadSpectraTable(const std::string& path, ProgressObserver& progress)
@@ -94,6 +112,7 @@ SpectraTable loadSpectraTable(const std::string& path, ProgressObserver& progres
             t.labels.push_back({l[kLabelTeff], l[kLabelLogg], l[kLabelFeh]});
             t.snr.push_back(batch.snr[r]);
             t.sources.push_back(batch.source[r]);
+            if (reader.header().photometry) t.photometry.push_back(batch.photometry[r]);
         }
         progress.onProgress(std::min(first + kChunk, rows), rows, "loading " + path);
     }

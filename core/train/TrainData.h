@@ -3,7 +3,9 @@
 // The training and validation spectra of a run, held in memory, and the order the trainer visits
 // them in. Torch-free.
 
+#include "base/Photometry.h"
 #include "base/Progress.h"
+#include "data/TrainingSet.h"
 #include "train/TrainConfig.h"
 
 #include <nlohmann/json.hpp>
@@ -27,9 +29,13 @@ struct SpectraTable {
     std::vector<std::array<double, 3>> labels;  // Teff, log g, [Fe/H], all finite
     std::vector<double> snr;
     std::vector<std::string> sources;
+    // One row per spectrum when the file has /photometry (kPhotometryNames order, NaN = missing), else empty.
+    std::vector<PhotometryRow> photometry;
     std::size_t skipped = 0;  // rows of the file dropped for an unknown (NaN) Teff, log g or [Fe/H]
 
     std::size_t size() const { return labels.size(); }
+    // The photometry of row `row` (empty when the table has none).
+    Photometry photometryOf(std::size_t row) const;
     // The rows `indices` (in that order) as a new table.
     SpectraTable subset(const std::vector<std::size_t>& indices) const;
     // Adds the rows of `other` (same pixel count) at the end.

@@ -135,6 +135,7 @@ struct Batch {
     torch::Tensor input;                   // [n, 2, P]
     std::array<torch::Tensor, 3> targets;  // [n, K_p]
     torch::Tensor normalizedLabels;        // [n, 3]
+    std::vector<Photometry> photometry;    // one per row when the table has photometry, else empty
     std::int64_t rows = 0;
 };
 
@@ -181,6 +182,8 @@ Batch makeBatch(const BatchContext& ctx, const std::size_t* rows, std::size_t co
         }
     }
     Batch batch;
+    if (!t.photometry.empty())
+        for (std::size_t i = 0; i < count; ++i) batch.photometry.push_back(t.photometryOf(rows[i]));
     batch.rows = static_cast<std::int64_t>(count);
     batch.input = makeNetworkInput(flux, mask, static_cast<int>(count), static_cast<int>(P)).to(ctx.device);
     for (int p = 0; p < 3; ++p) batch.targets[p] = targets[p].to(ctx.device);
@@ -269,7 +272,11 @@ LossParts computeLoss(RemapNet& net, MultiTaskLoss& mtl, const Batch& batch, con
     LossParts parts;
     {
         AutocastScope scope(autocast);
-        parts.output = net->forward(batch.input);
+        const auto photometry =
+            net->hasPhotometry() && !batch.photometry.empty()
+                ? makePhotometryInput(batch.photometry, net->config().photometry).to(batch.input.device())
+                : torch::Tensor();
+        parts.output = net->forward(batch.input, photometry);
     }
     for (int p = 0; p < 3; ++p)
         parts.tasks[p] = asymmetricLoss(parts.output.logits[p].to(torch::kFloat32), batch.targets[p], config.asl);

@@ -1,7 +1,9 @@
-// Model bundles: round trip with identical outputs, raw-weight export/import, and clear errors for
-// missing, truncated, foreign, newer, incomplete and mismatched bundles.
+// Model bundles: round trip with identical outputs, raw-weight export/import, clear errors for
+// missing, truncated, foreign, newer, incomplete and mismatched bundles, format-1 bundles, and the
+// checksums: every bundle with flipped bits is refused, naming the damaged tensor where it lies in one.
 #include "TestSupport.h"
 #include "base/Error.h"
+#include "ml/BundleContainer.h"
 #include "ml/ModelBundle.h"
 #include "ml/TorchBundle.h"
 
@@ -10,8 +12,11 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <random>
+#include <sstream>
 
 using namespace remap;
 
@@ -63,8 +68,10 @@ std::array<torch::Tensor, 4> outputs(ModelBundle& bundle, const torch::Tensor& x
     return {out.logits[0], out.logits[1], out.logits[2], out.embedding};
 }
 
-// Writes an archive in the bundle layout with chosen (possibly wrong) parts.
-void writeCrafted(const std::string& path, int64_t version, const std::string& card, const RemapNet& weightsFrom)
+// Writes an archive in the bundle layout with chosen (possibly wrong) parts, sealed like a real bundle
+// (so that the checks behind the checksums are reached), or as a bare zip (format 1) when !sealed.
+void writeCrafted(const std::string& path, int64_t version, const std::string& card, const RemapNet& weightsFrom,
+                  bool sealed = true)
 {
     torch::serialize::OutputArchive root;
     root.write("format", c10::IValue(std::string("remap-model")));
@@ -78,7 +85,44 @@ void writeCrafted(const std::string& path, int64_t version, const std::string& c
     reference.write("labels", torch::zeros({0, 3}, torch::kFloat64), true);
     reference.write("names", c10::IValue(std::string("[]")));
     root.write("reference", reference);
-    root.save_to(path);
+    if (sealed)
+        bundle_detail::writeSealed(root, path);
+    else
+        root.save_to(path);
+}
+
+std::string readBytes(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+void writeBytes(const std::string& path, const std::string& bytes)
+{
+    std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// A bundle with everything a bundle can hold: reference set, RV template, random batch-norm statistics.
+ModelBundle fullBundle(const ModelCard& card, std::uint64_t seed)
+{
+    auto bundle = ModelBundle::create(card, seed);
+    randomizeBuffers(bundle);
+    ReferenceSet ref;
+    ref.names = {"star-a.fits", "star-b.fits", "star-c.fits"};
+    ref.labels = {{5777.0, 4.44, 0.0}, {4800.0, 2.5, -0.7}, {6100.0, 4.1, 0.2}};
+    ref.embeddings.assign(3 * static_cast<std::size_t>(card.network.embeddingSize), 0.25f);
+    bundle.setReference(ref);
+    Spectrum rv;
+    for (int i = 0; i < 64; ++i) {
+        rv.wavelength.push_back(5000.0 + 0.5 * i);
+        rv.flux.push_back(1.0 - 0.3 * (i % 7 == 0));
+    }
+    rv.medium = Medium::Vacuum;
+    rv.objectName = "template";
+    bundle.setRvTemplate(rv);
+    return bundle;
 }
 
 QString loadError(const std::string& path)
@@ -108,6 +152,11 @@ private slots:
     void shapeMismatch();
     void architectureMismatch();
     void referenceSetValidation();
+    void formatOneBundleIsRefusedAndConverts();
+    void formatOneCardGetsVersionedDefaults();
+    void everyFlippedBitIsRefused();
+    void damageNamesTheTensorAndTheCard();
+    void damagedHeaderIsRefused();
 
 private:
     std::string path(const char* name) const { return dir_.filePath(name).toStdString(); }
@@ -278,6 +327,130 @@ void TestBundle::referenceSetValidation()
     QCOMPARE(bundle.card().metrics["teff_rmse"].get<double>(), 80.0);
     card.bins.feh.count = 8;
     QVERIFY_THROWS_EXCEPTION(Error, bundle.setCard(card));
+}
+
+void TestBundle::formatOneBundleIsRefusedAndConverts()
+{
+    // A bundle as REMAP Studio wrote it before checksums: a bare torch archive with a format-1 card.
+    auto bundle = ModelBundle::create(smallCard(), 4);
+    randomizeBuffers(bundle);
+    auto card = nlohmann::json(bundle.card());
+    card["format_version"] = 1;
+    card["network"].erase("attention");
+    card["network"].erase("photometry");
+    writeCrafted(path("v1.remap"), 1, card.dump(), bundleNetwork(bundle), false);
+    const auto message = loadError(path("v1.remap"));
+    QVERIFY2(message.contains("v1.remap") && message.contains("format 1") && message.contains("checksums"),
+             qPrintable(message));
+    // The one-off conversion: read unverified, save with checksums; then it loads and predicts the same.
+    auto legacy = ModelBundle::loadUnverifiedLegacy(path("v1.remap"));
+    QCOMPARE(legacy.card().network.attention.layers, 0);
+    QVERIFY(!legacy.card().network.photometry.enabled);
+    legacy.save(path("converted.remap"));
+    auto converted = ModelBundle::load(path("converted.remap"));
+    QCOMPARE(converted.card().formatVersion, ModelCard::kFormatVersion);
+    const auto x = probe(256);
+    QVERIFY(torch::equal(outputs(converted, x)[0], outputs(bundle, x)[0]));
+    // A zip that is not a bundle at all is named as such, also on the legacy route.
+    torch::serialize::OutputArchive other;
+    other.write("something", torch::ones({2}));
+    other.save_to(path("other2.pt"));
+    QVERIFY_THROWS_EXCEPTION(Error, ModelBundle::loadUnverifiedLegacy(path("other2.pt")));
+}
+
+void TestBundle::formatOneCardGetsVersionedDefaults()
+{
+    // Format 1 cards lack "attention" and "photometry": they mean "none". Format 2 cards must have them.
+    auto j = nlohmann::json(smallCard());
+    j["network"].erase("attention");
+    j["network"].erase("photometry");
+    j["format_version"] = 1;
+    const auto card = j.get<ModelCard>();
+    QCOMPARE(card.network.attention.layers, 0);
+    QVERIFY(!card.network.photometry.enabled);
+    j["format_version"] = 2;
+    try {
+        (void)j.get<ModelCard>();
+        QFAIL("a format-2 card without 'attention' was accepted");
+    } catch (const Error& e) {
+        QVERIFY2(QString(e.what()).contains("missing key 'attention'"), e.what());
+    }
+}
+
+void TestBundle::everyFlippedBitIsRefused()
+{
+    // Issue 13: bundles with randomly flipped bits used to load and predict. Now every one must be refused
+    // with an error naming the file, wherever the bits land (tensor data, zip structure, padding, header).
+    auto card = smallCard();
+    card.network.attention.layers = 1;
+    card.network.attention.heads = 2;
+    card.network.photometry.enabled = true;
+    fullBundle(card, 8).save(path("intact.remap"));
+    QVERIFY(loadError(path("intact.remap")).isEmpty());
+    const std::string intact = readBytes(path("intact.remap"));
+    int refused = 0, named = 0;
+    const int trials = 400;
+    for (int seed = 1; seed <= trials; ++seed) {
+        std::mt19937_64 rng(static_cast<std::uint64_t>(seed));
+        std::string damaged = intact;
+        const int flips = seed % 4 == 0 ? 1 + static_cast<int>(rng() % 8) : 1;  // mostly one bit, some bursts
+        for (int f = 0; f < flips; ++f) {
+            const auto bit = rng() % (damaged.size() * 8);
+            damaged[bit / 8] = static_cast<char>(damaged[bit / 8] ^ (1 << (bit % 8)));
+        }
+        if (damaged == intact) continue;  // two flips of the same bit cancel
+        writeBytes(path("damaged.remap"), damaged);
+        const auto message = loadError(path("damaged.remap"));
+        if (message.isEmpty()) QFAIL(qPrintable(QString("seed %1: a damaged bundle loaded").arg(seed)));
+        QVERIFY2(message.contains("damaged.remap"), qPrintable(message));
+        ++refused;
+        named += message.contains("tensor '") ? 1 : 0;
+    }
+    qInfo("%d of %d damaged bundles refused; %d errors name the damaged tensor", refused, trials, named);
+    QVERIFY(refused >= trials - 5);
+    QVERIFY(named > 0);
+}
+
+void TestBundle::damageNamesTheTensorAndTheCard()
+{
+    auto bundle = fullBundle(smallCard(), 9);
+    bundle.save(path("named.remap"));
+    const std::string intact = readBytes(path("named.remap"));
+    // The bytes of one tensor as stored (little-endian float32) are found in the file; flip a bit in the middle.
+    const auto w = bundleNetwork(bundle)->named_parameters()["stages.1.1.conv2.weight"].contiguous();
+    const std::string raw(static_cast<const char*>(w.data_ptr()), static_cast<std::size_t>(w.numel()) * 4);
+    const auto at = intact.find(raw);
+    QVERIFY(at != std::string::npos);
+    std::string damaged = intact;
+    damaged[at + raw.size() / 2] = static_cast<char>(damaged[at + raw.size() / 2] ^ 0x10);
+    writeBytes(path("named-damaged.remap"), damaged);
+    auto message = loadError(path("named-damaged.remap"));
+    QVERIFY2(message.contains("tensor 'weights/stages.1.1.conv2.weight'") && message.contains("named-damaged.remap"),
+             qPrintable(message));
+    // A changed character of the card's JSON.
+    const std::string key = "\"teff_rmse\"";
+    const auto cardAt = intact.find(key);
+    QVERIFY(cardAt != std::string::npos);
+    damaged = intact;
+    damaged[cardAt + 2] = 'x';
+    writeBytes(path("card-damaged.remap"), damaged);
+    message = loadError(path("card-damaged.remap"));
+    QVERIFY2(message.contains("'card'") && message.contains("does not match its checksum"), qPrintable(message));
+}
+
+void TestBundle::damagedHeaderIsRefused()
+{
+    ModelBundle::create(smallCard()).save(path("h.remap"));
+    const std::string intact = readBytes(path("h.remap"));
+    QCOMPARE(intact.substr(0, 8), std::string("REMAPMDL"));
+    std::string newer = intact;
+    newer[8] = 3;  // container version 3
+    writeBytes(path("h3.remap"), newer);
+    auto message = loadError(path("h3.remap"));
+    QVERIFY2(message.contains("version 3") && message.contains("update REMAP Studio"), qPrintable(message));
+    writeBytes(path("long.remap"), intact + "x");
+    message = loadError(path("long.remap"));
+    QVERIFY2(message.contains("longer than its header"), qPrintable(message));
 }
 
 QTEST_GUILESS_MAIN(TestBundle)

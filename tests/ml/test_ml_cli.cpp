@@ -45,6 +45,7 @@ private slots:
     void usageErrors();
     void cudaWithoutCuda();
     void saliencyCsv();
+    void shardsMergeToTheUnshardedTable();
 
 private:
     QString model() const { return dir_.filePath("model.remap"); }
@@ -176,6 +177,72 @@ void TestCliPredict::saliencyCsv()
     QCOMPARE(csv[0], QString("wavelength,flux,mask,saliency"));
     QVERIFY(csv[1].startsWith("5000.0000,"));
     QVERIFY2(r.out.contains("gradxinput saliency of logg"), r.out.constData());
+}
+
+void TestCliPredict::shardsMergeToTheUnshardedTable()
+{
+    // A job array of 3 tasks over 5 spectra: `remap merge` gives the table one run writes, in every format.
+    const QStringList files{fixture("tabular_micron.fits"), fixture("iraf_linear.fits"), fixture("spec_wcs1d_nm.fits"),
+                            fixture("spec-1234-52000-0123.fits"), fixture("iraf_loglin.fits")};
+    for (const QString ext : {"csv", "h5", "fits"}) {
+        const QString whole = dir_.filePath("whole." + ext), sharded = dir_.filePath("sharded." + ext);
+        Run r = runRemap(QStringList{"predict", "-q", "--model", model(), "-o", whole} + files);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        for (int k = 1; k <= 3; ++k) {
+            r = runRemap(
+                QStringList{"predict", "-q", "--model", model(), "-o", sharded, "--shard", QString("%1/3").arg(k)} +
+                files);
+            QVERIFY2(r.exitCode == 0, r.err.constData());
+            QVERIFY(QFile::exists(dir_.filePath(QString("sharded.shard-%1-of-3.%2").arg(k).arg(ext))));
+        }
+        r = runRemap({"merge", sharded});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("5 rows merged from 3 shards"), r.out.constData());
+        if (ext == "csv") {
+            QCOMPARE(lines(sharded), lines(whole));
+            continue;
+        }
+        // HDF5 and FITS read back by h5py / astropy, independent readers: every column equal.
+        const QString code =
+            ext == "h5"
+                ? QString(
+                      "import h5py, numpy, sys\n"
+                      "a, b = h5py.File(sys.argv[1]), h5py.File(sys.argv[2])\n"
+                      "names = []\n"
+                      "a.visit(lambda n: names.append(n) if isinstance(a[n], h5py.Dataset) else None)\n"
+                      "assert sorted(names) == sorted(n for n in names if n in b), names\n"
+                      "for n in names:\n"
+                      " x, y = a[n][()], b[n][()]\n"
+                      " assert numpy.array_equal(x, y, equal_nan=x.dtype.kind == 'f'), n\n"
+                      "print('SAME', len(names))")
+                : QString(
+                      "from astropy.io import fits; import numpy, sys\n"
+                      "a, b = fits.getdata(sys.argv[1], 'PREDICTIONS'), fits.getdata(sys.argv[2], 'PREDICTIONS')\n"
+                      "assert a.columns.names == b.columns.names\n"
+                      "for n in a.columns.names: assert numpy.array_equal(a[n], b[n], equal_nan=a[n].dtype.kind == "
+                      "'f'), n\n"
+                      "ha, hb = fits.getheader(sys.argv[1], 'PREDICTIONS'), fits.getheader(sys.argv[2], "
+                      "'PREDICTIONS')\n"
+                      "assert all(ha[k] == hb[k] for k in ('TEFF_MIN', 'TEFF_NBIN', 'FEH_MAX'))\n"
+                      "assert fits.getheader(sys.argv[1])['MODEL'] == fits.getheader(sys.argv[2])['MODEL']\n"
+                      "print('SAME', len(a.columns.names))");
+        QProcess python;
+        python.start("/usr/bin/python3", {"-c", code, whole, sharded});
+        QVERIFY(python.waitForFinished(120000));
+        const QString out = QString::fromUtf8(python.readAllStandardOutput() + python.readAllStandardError());
+        if (out.contains("No module named")) QSKIP("h5py or astropy not installed");
+        QVERIFY2(out.startsWith("SAME"), qPrintable(ext + ": " + out));
+    }
+    // A missing shard is refused, naming it; bad shard specs are usage errors.
+    QVERIFY(QFile::remove(dir_.filePath("sharded.shard-2-of-3.csv")));
+    Run r = runRemap({"merge", dir_.filePath("sharded.csv")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("shards 2 of 3 are missing"), r.err.constData());
+    r = runRemap({"predict", "-q", "--model", model(), "-o", dir_.filePath("x.csv"), "--shard", "4/3", files[0]});
+    QCOMPARE(r.exitCode, 2);
+    r = runRemap({"predict", "-q", "--model", model(), "--shard", "1/3", files[0]});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("--shard needs -o"), r.err.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCliPredict)

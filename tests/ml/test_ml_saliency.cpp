@@ -127,6 +127,7 @@ private slots:
     void randomizedWeightsChangeTheMaps();
     void integratedGradientsAreComplete();
     void gradientTimesInputAndSmoothGrad();
+    void saliencyWorksThroughAttention();
 
 private:
     std::optional<Predictor> trained_;
@@ -230,6 +231,45 @@ void TestSaliency::gradientTimesInputAndSmoothGrad()
     o.smoothGradSamples = 2;
     const auto s0 = trained_->saliency(star_, Param::Teff, SaliencyMethod::SmoothGrad, o);
     for (std::size_t i : {std::size_t(10), std::size_t(1040)}) REMAP_COMPARE_ABS("sigma 0", s0[i], grad[i], 1e-6);
+}
+
+void TestSaliency::saliencyWorksThroughAttention()
+{
+    // The toy task with a self-attention stage after the convolutions: gradients flow through it, the
+    // map still points at the dip, integrated gradients stay complete, and the attention map of a
+    // query region is a distribution over the grid.
+    auto card = toyCard();
+    card.network.stageWidths = {8, 16, 16};  // one more downsampling: 128 positions for the attention
+    card.network.blocksPerStage = {1, 1, 1};
+    card.network.stageKernels = {7, 5, 3};
+    card.network.attention.layers = 1;
+    card.network.attention.heads = 2;
+    card.network.attention.dropout = 0.0;
+    auto bundle = ModelBundle::create(card, 7);
+    trainToy(bundle, 200);
+    const Predictor predictor(std::move(bundle), cpuOptions());
+    QVERIFY(predictor.hasAttention());
+    const double mean = predictor.predict(star_).teff.mean;
+    QVERIFY2(std::abs(mean - 0.6) < 0.15, qPrintable(QString::number(mean)));
+    const auto gxi = predictor.saliency(star_, Param::Teff, SaliencyMethod::GradientTimesInput);
+    const double share = regionShare(gxi, 1000, 1100);
+    qInfo("with attention: gradient x input share in the dip %.2f", share);
+    QVERIFY2(share > 0.5, qPrintable(QString::number(share)));
+    SaliencyOptions o;
+    o.integratedGradientSteps = 128;
+    const auto ig = predictor.saliency(star_, Param::Teff, SaliencyMethod::IntegratedGradients, o);
+    const double sum = std::accumulate(ig.begin(), ig.end(), 0.0);
+    const auto atBaseline = predictor.predict(onGrid(std::vector<float>(kLength, 1.0f))).teff.mean;
+    REMAP_COMPARE_ABS("sum of IG attributions through attention", sum, mean - atBaseline,
+                      0.02 * std::abs(mean - atBaseline) + 1e-4);
+    const auto prepared = predictor.prepare(star_);
+    const auto map = predictor.attentionMap(prepared, 1040.0, 1060.0);
+    QCOMPARE(map.size(), std::size_t(kLength));
+    REMAP_COMPARE_ABS("attention map sum", std::accumulate(map.begin(), map.end(), 0.0), 1.0, 1e-5);
+    QVERIFY(*std::min_element(map.begin(), map.end()) >= 0.0f);
+    QVERIFY_THROWS_EXCEPTION(Error, predictor.attentionMap(prepared, 1040.0, 1060.0, 1));  // one block only
+    QVERIFY_THROWS_EXCEPTION(Error, predictor.attentionMap(prepared, 9000.0, 9100.0));     // off the grid
+    QVERIFY_THROWS_EXCEPTION(Error, trained_->attentionMap(prepared, 1040.0, 1060.0));     // no attention stage
 }
 
 QTEST_GUILESS_MAIN(TestSaliency)
